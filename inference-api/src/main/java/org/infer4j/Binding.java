@@ -1,0 +1,29 @@
+package org.infer4j;
+
+/**
+ * Inputs and outputs bound to an engine once, for a steady-state loop that allocates nothing: write
+ * new values into the input tensors (through {@link Tensor#buffer()}), call {@link #run()}, read
+ * the outputs, repeat. Backends prepare whatever they can at bind time (native tensor views, device
+ * addresses, captured CUDA graphs), so a {@code run()} only executes.
+ *
+ * <p>Outputs the caller did not supply are allocated by the binding on its first run, owned by it,
+ * and closed with it; the caller's own tensors are never closed by it. Input shapes are fixed for
+ * the life of a binding: bind again for another shape.
+ *
+ * <p>Not thread-safe: one binding per thread. Close it before closing its engine.
+ */
+public interface Binding extends AutoCloseable {
+
+    /** Runs the engine on the bound inputs, writing the bound outputs; returns when they are complete. */
+    void run();
+
+    /** The bound input called {@code name}. */
+    Tensor input(String name);
+
+    /** The output called {@code name}, after the first {@link #run()} if the binding allocates it. */
+    Tensor output(String name);
+
+    /** Releases what the binding owns; idempotent. */
+    @Override
+    void close();
+}

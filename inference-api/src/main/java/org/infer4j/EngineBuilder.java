@@ -1,0 +1,139 @@
+package org.infer4j;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.infer4j.spi.BackendProvider;
+import org.infer4j.spi.EngineConfig;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Configures and builds an {@link InferenceEngine}.
+ *
+ * <p>Without {@link #backend(String)}, {@link #build()} takes the available backend of highest
+ * priority: {@code tensorrt} (1000), {@code ort-tensorrt} (900), {@code ort-cuda} (500),
+ * {@code ort-cpu} (100) — fastest first. TensorRT-based backends compile the model on first use
+ * (seconds to minutes for large models) and cache the result on disk.
+ *
+ * <p>Builder methods throw {@link IllegalArgumentException} or {@link NullPointerException} for
+ * arguments that can never be right; {@link #build()} throws the typed {@link InferenceException}s.
+ * Not thread-safe; a builder may be reused.
+ */
+public final class EngineBuilder {
+    private static final Logger log = LoggerFactory.getLogger(EngineBuilder.class);
+
+    private @Nullable Path modelPath;
+    private byte @Nullable [] modelBytes;
+    private @Nullable String backend;
+    private int deviceIndex;
+    private Precision precision = Precision.FP32;
+    private final Map<String, ShapeRange> shapeRanges = new LinkedHashMap<>();
+    private final List<BackendSettings> settings = new ArrayList<>();
+    private final Map<String, String> options = new LinkedHashMap<>();
+    private @Nullable Backends backends;
+
+    EngineBuilder() {
+    }
+
+    /** The ONNX model file. External weight files are resolved beside it by backends that support them. */
+    public EngineBuilder model(Path path) {
+        this.modelPath = Objects.requireNonNull(path, "path");
+        this.modelBytes = null;
+        return this;
+    }
+
+    /** The ONNX model as bytes (copied). */
+    public EngineBuilder model(byte[] bytes) {
+        this.modelBytes = Objects.requireNonNull(bytes, "bytes").clone();
+        this.modelPath = null;
+        return this;
+    }
+
+    /** The backend by name, e.g. {@code ort-cuda}; see {@link Backends#report()} for what is here. */
+    public EngineBuilder backend(String name) {
+        this.backend = Objects.requireNonNull(name, "name");
+        return this;
+    }
+
+    /** Let {@link #build()} choose the backend (the default). */
+    public EngineBuilder automaticBackend() {
+        this.backend = null;
+        return this;
+    }
+
+    /** The CUDA device index (default 0); ignored by CPU backends. */
+    public EngineBuilder device(int index) {
+        if (index < 0) {
+            throw new IllegalArgumentException("device index must be >= 0, not " + index);
+        }
+        this.deviceIndex = index;
+        return this;
+    }
+
+    public EngineBuilder precision(Precision precision) {
+        this.precision = Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /** The shapes input {@code name} will take, for backends that compile for a range (TensorRT). */
+    public EngineBuilder shapeRange(String name, ShapeRange range) {
+        shapeRanges.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(range, "range"));
+        return this;
+    }
+
+    /** Shorthand for {@link #shapeRange(String, ShapeRange)}. */
+    public EngineBuilder shapeRange(String name, long[] min, long[] optimal, long[] max) {
+        return shapeRange(name, ShapeRange.of(min, optimal, max));
+    }
+
+    /** Typed settings for a backend family; replaces earlier settings of the same class. */
+    public EngineBuilder settings(BackendSettings backendSettings) {
+        Objects.requireNonNull(backendSettings, "backendSettings");
+        settings.removeIf(s -> s.getClass() == backendSettings.getClass());
+        settings.add(backendSettings);
+        return this;
+    }
+
+    /**
+     * An untyped option, the escape hatch for what typed settings do not cover. The chosen backend
+     * rejects keys it does not know, listing the valid ones.
+     */
+    public EngineBuilder option(String key, String value) {
+        options.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /** Where to find backends (default: {@link Backends#discover()} at build time). */
+    public EngineBuilder backends(Backends registry) {
+        this.backends = Objects.requireNonNull(registry, "registry");
+        return this;
+    }
+
+    /**
+     * Loads the model on the chosen backend.
+     *
+     * @throws ModelLoadException if no model was given, the file is missing, or the backend rejects it
+     * @throws BackendUnavailableException if the named backend is missing or cannot run here, or none can
+     * @throws InvalidInputException if a shape range does not fit the model's inputs
+     */
+    public InferenceEngine build() {
+        if (modelPath == null && modelBytes == null) {
+            throw new ModelLoadException("no model given; call model(Path) or model(byte[]) before build()");
+        }
+        if (modelPath != null && !Files.isRegularFile(modelPath)) {
+            throw new ModelLoadException("model file " + modelPath.toAbsolutePath()
+                    + (Files.exists(modelPath) ? " is not a regular file" : " does not exist"));
+        }
+        Backends registry = backends != null ? backends : Backends.discover();
+        BackendProvider provider = backend != null ? registry.require(backend) : registry.best();
+        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options);
+        log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, deviceIndex);
+        return provider.create(config);
+    }
+}

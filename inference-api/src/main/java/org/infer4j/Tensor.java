@@ -1,0 +1,405 @@
+package org.infer4j;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.infer4j.internal.HalfFloats;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A dense, row-major tensor with a fully known shape, stored off the Java heap so that native
+ * backends can read and write it without copying.
+ *
+ * <p><b>Ownership.</b> Every tensor owns its storage and releases it on {@link #close()}, except one
+ * made with {@link #wrap}, whose buffer stays the caller's. After close, every method but
+ * {@link #close()} and {@link #isClosed()} throws {@link IllegalStateException}; closing twice is
+ * harmless. Tensors made by the factories here live in JVM direct memory; backends hand out
+ * tensors in page-locked host memory or in GPU memory ({@link MemoryLocation#DEVICE}), whose
+ * native memory is freed at close.
+ *
+ * <p><b>Thread safety.</b> Reads from several threads are safe. Writes (through {@link #buffer()}
+ * or {@link #copyFrom}) must not overlap other reads or writes, including an inference that uses
+ * the tensor. Close a tensor only when no thread uses it any more.
+ *
+ * <p>Backends may subclass this for their own memory (page-locked, device); subclasses must
+ * release their memory in {@link #release()}.
+ */
+public abstract class Tensor implements AutoCloseable {
+    private final ElementType elementType;
+    private final Shape shape;
+    private final long byteSize;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param shape a fully known shape
+     * @throws InvalidInputException if the shape has unknown dimensions or is too large to address
+     */
+    protected Tensor(ElementType elementType, Shape shape) {
+        this.elementType = Objects.requireNonNull(elementType, "elementType");
+        this.shape = Objects.requireNonNull(shape, "shape");
+        if (!shape.isStatic()) {
+            throw new InvalidInputException("a tensor needs a fully known shape, not " + shape);
+        }
+        try {
+            this.byteSize = Math.multiplyExact(shape.elementCount(), (long) elementType.byteSize());
+        } catch (ArithmeticException e) {
+            throw new InvalidInputException("shape " + shape + " of " + elementType + " is too large to address", e);
+        }
+    }
+
+    // ---- factories: copies of Java arrays -------------------------------------------------------
+
+    /** A FLOAT32 tensor holding a copy of {@code values}. */
+    public static Tensor of(float[] values, long... shape) {
+        HostTensor t = allocateFor(ElementType.FLOAT32, values.length, shape);
+        t.buffer().asFloatBuffer().put(values);
+        return t;
+    }
+
+    /** An INT32 tensor holding a copy of {@code values}. */
+    public static Tensor of(int[] values, long... shape) {
+        HostTensor t = allocateFor(ElementType.INT32, values.length, shape);
+        t.buffer().asIntBuffer().put(values);
+        return t;
+    }
+
+    /** An INT64 tensor holding a copy of {@code values} (e.g. token ids). */
+    public static Tensor of(long[] values, long... shape) {
+        HostTensor t = allocateFor(ElementType.INT64, values.length, shape);
+        t.buffer().asLongBuffer().put(values);
+        return t;
+    }
+
+    /** A BOOL tensor holding a copy of {@code values}. */
+    public static Tensor of(boolean[] values, long... shape) {
+        HostTensor t = allocateFor(ElementType.BOOL, values.length, shape);
+        ByteBuffer b = t.buffer();
+        for (int i = 0; i < values.length; i++) {
+            b.put(i, values[i] ? (byte) 1 : (byte) 0);
+        }
+        return t;
+    }
+
+    /** An INT8 tensor holding a copy of {@code values}. */
+    public static Tensor ofInt8(byte[] values, long... shape) {
+        HostTensor t = allocateFor(ElementType.INT8, values.length, shape);
+        t.buffer().put(values);
+        return t;
+    }
+
+    /** A UINT8 tensor holding a copy of {@code values}, read as unsigned (e.g. image pixels). */
+    public static Tensor ofUint8(byte[] values, long... shape) {
+        HostTensor t = allocateFor(ElementType.UINT8, values.length, shape);
+        t.buffer().put(values);
+        return t;
+    }
+
+    /** A FLOAT16 tensor holding {@code values} rounded to half precision (nearest, ties to even). */
+    public static Tensor ofFloat16(float[] values, long... shape) {
+        HostTensor t = allocateFor(ElementType.FLOAT16, values.length, shape);
+        ByteBuffer b = t.buffer();
+        for (int i = 0; i < values.length; i++) {
+            b.putShort(2 * i, HalfFloats.floatToHalf(values[i]));
+        }
+        return t;
+    }
+
+    /** A BFLOAT16 tensor holding {@code values} rounded to bfloat16 (nearest, ties to even). */
+    public static Tensor ofBFloat16(float[] values, long... shape) {
+        HostTensor t = allocateFor(ElementType.BFLOAT16, values.length, shape);
+        ByteBuffer b = t.buffer();
+        for (int i = 0; i < values.length; i++) {
+            b.putShort(2 * i, HalfFloats.floatToBfloat16(values[i]));
+        }
+        return t;
+    }
+
+    // ---- factories: buffers ---------------------------------------------------------------------
+
+    /** A zero-filled tensor in JVM direct memory, for outputs or for inputs filled through {@link #buffer()}. */
+    public static Tensor allocate(ElementType elementType, long... shape) {
+        Shape s = concreteShape(shape);
+        return new HostTensor(elementType, s, allocateDirect(elementType, s), null);
+    }
+
+    /** A tensor holding a copy of the {@code src} bytes from its position (native byte order assumed). */
+    public static Tensor copyOf(ElementType elementType, ByteBuffer src, long... shape) {
+        Tensor t = allocate(elementType, shape);
+        requireCapacity(src, t.byteSize(), "copyOf");
+        ByteBuffer from = src.duplicate();
+        from.limit(from.position() + (int) t.byteSize());
+        t.buffer().put(from);
+        return t;
+    }
+
+    /**
+     * A tensor over the caller's direct buffer, from its position, without copying: writes to
+     * either side show in the other. The buffer stays the caller's; closing the tensor only
+     * detaches it.
+     *
+     * @throws InvalidInputException if the buffer is not direct or too small
+     */
+    public static Tensor wrap(ElementType elementType, ByteBuffer direct, long... shape) {
+        return adopt(elementType, Shape.of(shape), direct, null);
+    }
+
+    /**
+     * A tensor that takes ownership of {@code direct}: {@code release} runs exactly once, on
+     * close. For backends and applications that hand out memory they allocated natively (e.g.
+     * page-locked buffers).
+     */
+    public static Tensor adopt(ElementType elementType, Shape shape, ByteBuffer direct, @Nullable Runnable release) {
+        Objects.requireNonNull(direct, "direct");
+        if (!direct.isDirect()) {
+            throw new InvalidInputException("a heap ByteBuffer cannot be handed to native code without a copy; "
+                    + "use a direct buffer (ByteBuffer.allocateDirect) or Tensor.copyOf");
+        }
+        Shape s = concreteShape(shape.toArray());
+        long needed = Math.multiplyExact(s.elementCount(), (long) elementType.byteSize());
+        requireCapacity(direct, needed, "wrap");
+        ByteBuffer view = direct.slice().limit((int) needed).order(ByteOrder.nativeOrder());
+        return new HostTensor(elementType, s, view, release);
+    }
+
+    // ---- properties -----------------------------------------------------------------------------
+
+    public final ElementType elementType() {
+        return elementType;
+    }
+
+    public final Shape shape() {
+        return shape;
+    }
+
+    public final long elementCount() {
+        return byteSize / elementType.byteSize();
+    }
+
+    public final long byteSize() {
+        return byteSize;
+    }
+
+    /** Where the elements live; {@link #buffer()} and the read-back methods work directly only on the host. */
+    public MemoryLocation location() {
+        return MemoryLocation.HOST;
+    }
+
+    public final boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * The tensor's own storage as a new buffer view in native byte order, position 0, limit
+     * {@link #byteSize()}: write inputs into it in place.
+     *
+     * @throws IllegalStateException if the tensor is closed or lives on the device
+     */
+    public ByteBuffer buffer() {
+        ensureOpen();
+        throw new IllegalStateException(describe() + " lives in GPU memory; copy it to a host tensor with "
+                + "hostTensor.copyFrom(deviceTensor) first");
+    }
+
+    // ---- read-back --------------------------------------------------------------------------------
+
+    /** The elements as floats; FLOAT16 and BFLOAT16 are widened exactly. */
+    public final float[] toFloatArray() {
+        requireType("toFloatArray()", ElementType.FLOAT32, ElementType.FLOAT16, ElementType.BFLOAT16);
+        ByteBuffer b = readable();
+        float[] out = new float[Math.toIntExact(elementCount())];
+        switch (elementType) {
+            case FLOAT32 -> b.asFloatBuffer().get(out);
+            case FLOAT16 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = HalfFloats.halfToFloat(b.getShort(2 * i));
+                }
+            }
+            default -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = HalfFloats.bfloat16ToFloat(b.getShort(2 * i));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The elements of an INT32 tensor, or of INT8/UINT8 widened (UINT8 as 0..255). */
+    public final int[] toIntArray() {
+        requireType("toIntArray()", ElementType.INT32, ElementType.INT8, ElementType.UINT8);
+        ByteBuffer b = readable();
+        int[] out = new int[Math.toIntExact(elementCount())];
+        switch (elementType) {
+            case INT32 -> b.asIntBuffer().get(out);
+            case INT8 -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = b.get(i);
+                }
+            }
+            default -> {
+                for (int i = 0; i < out.length; i++) {
+                    out[i] = b.get(i) & 0xff;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The elements of an INT64 tensor, or of an INT32 tensor widened. */
+    public final long[] toLongArray() {
+        requireType("toLongArray()", ElementType.INT64, ElementType.INT32);
+        ByteBuffer b = readable();
+        long[] out = new long[Math.toIntExact(elementCount())];
+        if (elementType == ElementType.INT64) {
+            b.asLongBuffer().get(out);
+        } else {
+            for (int i = 0; i < out.length; i++) {
+                out[i] = b.getInt(4 * i);
+            }
+        }
+        return out;
+    }
+
+    /** The raw bytes of an INT8, UINT8 or BOOL tensor. */
+    public final byte[] toByteArray() {
+        requireType("toByteArray()", ElementType.INT8, ElementType.UINT8, ElementType.BOOL);
+        byte[] out = new byte[Math.toIntExact(elementCount())];
+        readable().get(out);
+        return out;
+    }
+
+    /** The elements of a BOOL tensor; any non-zero byte is true. */
+    public final boolean[] toBooleanArray() {
+        requireType("toBooleanArray()", ElementType.BOOL);
+        ByteBuffer b = readable();
+        boolean[] out = new boolean[Math.toIntExact(elementCount())];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = b.get(i) != 0;
+        }
+        return out;
+    }
+
+    // ---- copies --------------------------------------------------------------------------------------
+
+    /**
+     * Copies {@code source}'s elements into this tensor: host to host, or, where either side is
+     * device memory, an upload or a download that has completed when this returns.
+     *
+     * @throws InvalidInputException if the element types or shapes differ
+     */
+    public final void copyFrom(Tensor source) {
+        Objects.requireNonNull(source, "source");
+        ensureOpen();
+        source.ensureOpen();
+        if (source.elementType != elementType || !source.shape.equals(shape)) {
+            throw new InvalidInputException("cannot copy " + source.describe() + " into " + describe()
+                    + ": element type and shape must match");
+        }
+        if (location() == MemoryLocation.DEVICE) {
+            copyBetween(source, this);
+        } else if (source.location() == MemoryLocation.DEVICE) {
+            source.copyBetween(source, this);
+        } else {
+            buffer().put(source.buffer());
+        }
+    }
+
+    /**
+     * Device tensors implement uploads, downloads and device copies here; {@code this} is the
+     * device side, {@code source} or {@code target}. Types and shapes have been checked.
+     */
+    protected void copyBetween(Tensor source, Tensor target) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not implement copyBetween");
+    }
+
+    // ---- lifecycle -----------------------------------------------------------------------------------
+
+    /** Releases the storage; idempotent. */
+    @Override
+    public final void close() {
+        if (closed.compareAndSet(false, true)) {
+            release();
+        }
+    }
+
+    /** Frees the memory this tensor owns; called exactly once, by the first {@link #close()}. */
+    protected abstract void release();
+
+    /** @throws IllegalStateException if this tensor is closed */
+    protected final void ensureOpen() {
+        if (closed.get()) {
+            throw new IllegalStateException("tensor " + describe() + " is closed");
+        }
+    }
+
+    /** Like {@code FLOAT32[1, 3, 224, 224] on HOST}. */
+    public final String describe() {
+        return elementType + "" + shape + " on " + location();
+    }
+
+    @Override
+    public String toString() {
+        return "Tensor " + describe() + (isClosed() ? " (closed)" : "");
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private ByteBuffer readable() {
+        if (location() == MemoryLocation.HOST) {
+            return buffer();
+        }
+        try (Tensor host = allocate(elementType, shape.toArray())) {
+            host.copyFrom(this);
+            ByteBuffer copy = ByteBuffer.allocate((int) byteSize).order(ByteOrder.nativeOrder());
+            copy.put(host.buffer()).flip();
+            return copy;
+        }
+    }
+
+    private void requireType(String method, ElementType... accepted) {
+        ensureOpen();
+        for (ElementType t : accepted) {
+            if (t == elementType) {
+                return;
+            }
+        }
+        throw new InferenceException(method + " reads " + java.util.Arrays.toString(accepted)
+                + " tensors, but this one is " + describe() + "; use the read-back method for " + elementType);
+    }
+
+    private static HostTensor allocateFor(ElementType type, int valueCount, long[] shape) {
+        Shape s = concreteShape(shape);
+        if (s.elementCount() != valueCount) {
+            throw new InvalidInputException(valueCount + " values do not fill shape " + s + ", which holds "
+                    + s.elementCount() + " elements");
+        }
+        return new HostTensor(type, s, allocateDirect(type, s), null);
+    }
+
+    private static Shape concreteShape(long[] dims) {
+        Objects.requireNonNull(dims, "shape");
+        for (long d : dims) {
+            if (d < 0) {
+                throw new InvalidInputException("a tensor's shape must be fully known and non-negative, not "
+                        + java.util.Arrays.toString(dims));
+            }
+        }
+        return Shape.of(dims);
+    }
+
+    private static ByteBuffer allocateDirect(ElementType type, Shape s) {
+        long bytes = Math.multiplyExact(s.elementCount(), (long) type.byteSize());
+        if (bytes > Integer.MAX_VALUE) {
+            throw new InvalidInputException("tensor " + type + s + " needs " + bytes
+                    + " bytes; host tensors made here hold at most 2 GiB (split the batch)");
+        }
+        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+    }
+
+    private static void requireCapacity(ByteBuffer b, long needed, String what) {
+        if (b.remaining() < needed) {
+            throw new InvalidInputException(what + ": the buffer has " + b.remaining() + " bytes remaining but the tensor needs "
+                    + needed);
+        }
+    }
+}

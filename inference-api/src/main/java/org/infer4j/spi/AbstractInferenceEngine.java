@@ -1,0 +1,214 @@
+package org.infer4j.spi;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.infer4j.Binding;
+import org.infer4j.InferenceEngine;
+import org.infer4j.InvalidInputException;
+import org.infer4j.Outputs;
+import org.infer4j.Shape;
+import org.infer4j.Tensor;
+import org.infer4j.TensorInfo;
+import org.infer4j.internal.CloseGuard;
+
+/**
+ * The part of an engine every backend shares: input and output validation with messages that name
+ * the tensor and give expected against actual, use-after-close protection that never lets a native
+ * resource be freed under a running call, and a generic {@link Binding}. Subclasses implement
+ * {@link #execute} and {@link #executeInto} on already-validated arguments, and {@link #release()}.
+ */
+public abstract class AbstractInferenceEngine implements InferenceEngine {
+    private final String backend;
+    private final List<TensorInfo> inputs;
+    private final List<TensorInfo> outputs;
+    private final Map<String, TensorInfo> inputsByName = new LinkedHashMap<>();
+    private final Map<String, TensorInfo> outputsByName = new LinkedHashMap<>();
+    private final CloseGuard guard;
+
+    protected AbstractInferenceEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs) {
+        this.backend = backend;
+        this.inputs = List.copyOf(inputs);
+        this.outputs = List.copyOf(outputs);
+        inputs.forEach(i -> inputsByName.put(i.name(), i));
+        outputs.forEach(o -> outputsByName.put(o.name(), o));
+        this.guard = new CloseGuard(backend + " engine for " + modelName);
+    }
+
+    @Override
+    public final String backend() {
+        return backend;
+    }
+
+    @Override
+    public final List<TensorInfo> inputs() {
+        guard.ensureOpen();
+        return inputs;
+    }
+
+    @Override
+    public final List<TensorInfo> outputs() {
+        guard.ensureOpen();
+        return outputs;
+    }
+
+    @Override
+    public final Outputs run(Map<String, ? extends Tensor> in) {
+        guard.enter();
+        try {
+            checkInputs(in);
+            return execute(in);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
+    public final void run(Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out) {
+        guard.enter();
+        try {
+            checkInputs(in);
+            checkOutputs(out);
+            executeInto(in, out);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
+    public Binding bind(Map<String, ? extends Tensor> in) {
+        return bind(in, Map.of());
+    }
+
+    @Override
+    public Binding bind(Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out) {
+        guard.enter();
+        try {
+            checkInputs(in);
+            checkOutputs(out);
+            return new DefaultBinding(this, in, out);
+        } finally {
+            guard.exit();
+        }
+    }
+
+    @Override
+    public Tensor allocate(String name, long... shape) {
+        guard.ensureOpen();
+        TensorInfo info = inputsByName.containsKey(name) ? inputsByName.get(name) : outputsByName.get(name);
+        if (info == null) {
+            throw new InvalidInputException("'" + name + "' is neither an input nor an output; inputs are " + inputs
+                    + ", outputs are " + outputs);
+        }
+        Shape s = Shape.of(shape);
+        if (!info.shape().accepts(s)) {
+            throw new InvalidInputException(shapeMismatch("tensor", info, s));
+        }
+        return allocateHost(info, s);
+    }
+
+    /** Allocates host memory for {@link #allocate}; override to hand out page-locked memory. */
+    protected Tensor allocateHost(TensorInfo info, Shape shape) {
+        return Tensor.allocate(info.elementType(), shape.toArray());
+    }
+
+    @Override
+    public final void close() {
+        if (guard.close()) {
+            release();
+        }
+    }
+
+    /** Whether {@link #close()} has begun. */
+    protected final boolean isClosed() {
+        return guard.isClosed();
+    }
+
+    /** Runs on validated inputs and returns new outputs. Called inside the close guard. */
+    protected abstract Outputs execute(Map<String, ? extends Tensor> inputs);
+
+    /** Runs on validated inputs into the caller's validated outputs. Called inside the close guard. */
+    protected abstract void executeInto(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs);
+
+    /** Frees native resources; called once, after every call in flight has returned. */
+    protected abstract void release();
+
+    /** Enters the close guard, for backend-specific entry points (their own bindings). Pair with {@link #exitCall()}. */
+    protected final void enterCall() {
+        guard.enter();
+    }
+
+    protected final void exitCall() {
+        guard.exit();
+    }
+
+    // ---- validation -------------------------------------------------------------------------------
+
+    /**
+     * Checks a call's inputs against the model: every input present, no unknown name, open tensors
+     * of the model's element type and a shape that fits its known dimensions.
+     *
+     * @throws InvalidInputException naming the first problem
+     */
+    protected final void checkInputs(Map<String, ? extends Tensor> in) {
+        Objects.requireNonNull(in, "inputs");
+        for (Map.Entry<String, ? extends Tensor> e : in.entrySet()) {
+            if (!inputsByName.containsKey(e.getKey())) {
+                throw new InvalidInputException("unknown input '" + e.getKey() + "'; the model's inputs are " + inputs);
+            }
+        }
+        for (TensorInfo info : inputs) {
+            Tensor t = in.get(info.name());
+            if (t == null) {
+                throw new InvalidInputException("missing input '" + info.name() + "' (" + info + "); the model's inputs are "
+                        + inputs);
+            }
+            checkTensor("input", info, t);
+        }
+    }
+
+    /** Checks the caller's output tensors: known names, element type and a fitting shape. */
+    protected final void checkOutputs(Map<String, ? extends Tensor> out) {
+        Objects.requireNonNull(out, "outputs");
+        for (Map.Entry<String, ? extends Tensor> e : out.entrySet()) {
+            TensorInfo info = outputsByName.get(e.getKey());
+            if (info == null) {
+                throw new InvalidInputException("unknown output '" + e.getKey() + "'; the model's outputs are " + outputs);
+            }
+            checkTensor("output", info, e.getValue());
+        }
+    }
+
+    private static void checkTensor(String role, TensorInfo info, Tensor t) {
+        if (t == null) {
+            throw new InvalidInputException(role + " '" + info.name() + "' is null");
+        }
+        if (t.isClosed()) {
+            throw new IllegalStateException(role + " '" + info.name() + "' is a closed tensor");
+        }
+        if (t.elementType() != info.elementType()) {
+            throw new InvalidInputException(role + " '" + info.name() + "' is " + t.elementType() + " but the model expects "
+                    + info.elementType() + " (" + info + ")");
+        }
+        if (!info.shape().accepts(t.shape())) {
+            throw new InvalidInputException(shapeMismatch(role, info, t.shape()));
+        }
+    }
+
+    private static String shapeMismatch(String role, TensorInfo info, Shape actual) {
+        String name = info.name();
+        if (actual.rank() != info.shape().rank()) {
+            return role + " '" + name + "' has rank " + actual.rank() + " (shape " + actual + ") but the model expects rank "
+                    + info.shape().rank() + " (" + info + ")";
+        }
+        for (int i = 0; i < actual.rank(); i++) {
+            long expected = info.shape().dim(i);
+            if (expected != Shape.UNKNOWN && expected != actual.dim(i)) {
+                return role + " '" + name + "' has shape " + actual + " but the model expects " + info + ": dimension " + i
+                        + " is " + actual.dim(i) + ", expected " + expected;
+            }
+        }
+        throw new IllegalStateException("no mismatch between " + actual + " and " + info);
+    }
+}

@@ -1,0 +1,153 @@
+package org.infer4j.spi;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.infer4j.BackendSettings;
+import org.infer4j.InvalidInputException;
+import org.infer4j.ModelLoadException;
+import org.infer4j.Precision;
+import org.infer4j.ShapeRange;
+import org.infer4j.TensorInfo;
+import org.jspecify.annotations.Nullable;
+
+/** Everything an {@link org.infer4j.EngineBuilder} was told, as a provider receives it. Immutable and thread-safe. */
+public final class EngineConfig {
+    private final @Nullable Path modelPath;
+    private volatile byte @Nullable [] modelBytes;
+    private final int deviceIndex;
+    private final Precision precision;
+    private final Map<String, ShapeRange> shapeRanges;
+    private final Map<Class<?>, BackendSettings> settings;
+    private final Map<String, String> options;
+
+    public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
+                        Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options) {
+        if ((modelPath == null) == (modelBytes == null)) {
+            throw new IllegalArgumentException("give the model as a path or as bytes, not both or neither");
+        }
+        this.modelPath = modelPath;
+        this.modelBytes = modelBytes;
+        this.deviceIndex = deviceIndex;
+        this.precision = precision;
+        this.shapeRanges = Map.copyOf(shapeRanges);
+        Map<Class<?>, BackendSettings> bySettingsType = new LinkedHashMap<>();
+        settings.forEach(s -> bySettingsType.put(s.getClass(), s));
+        this.settings = Map.copyOf(bySettingsType);
+        this.options = Map.copyOf(options);
+    }
+
+    /** The model file, when the model was given as a path (some backends resolve external data beside it). */
+    public Optional<Path> modelPath() {
+        return Optional.ofNullable(modelPath);
+    }
+
+    /**
+     * The model's bytes, read from the file on first use.
+     *
+     * @throws ModelLoadException if the file cannot be read
+     */
+    public byte[] modelBytes() {
+        byte[] b = modelBytes;
+        if (b == null) {
+            b = readModel(modelPath);
+            modelBytes = b;
+        }
+        return b;
+    }
+
+    /** The model's file name, or {@code <bytes>}, for messages. */
+    public String modelName() {
+        return modelPath != null ? String.valueOf(modelPath.getFileName()) : "<" + modelBytes().length + " model bytes>";
+    }
+
+    /** Lower-case hex SHA-256 of the model bytes, for cache keys. */
+    public String modelDigest() {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(modelBytes()));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    public int deviceIndex() {
+        return deviceIndex;
+    }
+
+    public Precision precision() {
+        return precision;
+    }
+
+    /** The user's shape ranges by input name. */
+    public Map<String, ShapeRange> shapeRanges() {
+        return shapeRanges;
+    }
+
+    /** The typed settings of the given class, if the user passed one. */
+    public <T extends BackendSettings> Optional<T> settings(Class<T> type) {
+        return Optional.ofNullable(type.cast(settings.get(type)));
+    }
+
+    /** The untyped escape-hatch options, by key. */
+    public Map<String, String> options() {
+        return options;
+    }
+
+    /**
+     * Rejects options this backend does not know, naming the known ones.
+     *
+     * @throws IllegalArgumentException for an unknown key
+     */
+    public void requireKnownOptions(String backend, Set<String> known) {
+        for (String key : options.keySet()) {
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("backend " + backend + " has no option '" + key + "'; valid options are "
+                        + new TreeSet<>(known));
+            }
+        }
+    }
+
+    /**
+     * Checks the user's shape ranges against the model's inputs: every range names an input, has
+     * its rank, and agrees with its known dimensions.
+     *
+     * @throws InvalidInputException naming the input and the mismatch
+     */
+    public void requireShapeRangesFit(List<TensorInfo> inputs) {
+        Map<String, TensorInfo> byName = inputs.stream().collect(Collectors.toMap(TensorInfo::name, i -> i));
+        shapeRanges.forEach((name, range) -> {
+            TensorInfo info = byName.get(name);
+            if (info == null) {
+                throw new InvalidInputException("shape range given for '" + name + "', which is not an input of "
+                        + modelName() + "; inputs are " + inputs);
+            }
+            for (var s : List.of(range.min(), range.optimal(), range.max())) {
+                if (!info.shape().accepts(s)) {
+                    throw new InvalidInputException("shape range " + range + " for input '" + name
+                            + "' does not fit the model's shape " + info);
+                }
+            }
+        });
+    }
+
+    private static byte[] readModel(@Nullable Path path) {
+        try {
+            return Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new ModelLoadException("model file " + path.toAbsolutePath() + " does not exist", e);
+        } catch (IOException | RuntimeException e) {
+            throw new ModelLoadException("cannot read model file " + path.toAbsolutePath() + ": " + e, e);
+        }
+    }
+}
