@@ -89,6 +89,8 @@ def export(model, name, inputs, axes, out):
     for k, v in inputs.items():
         np.save(os.path.join(ref, "input." + k + ".npy"), v.numpy())
     np.save(os.path.join(ref, "output.output.npy"), y.numpy())
+    with open(os.path.join(ref, "files.txt"), "w") as f:  # a listing, since resources in a jar cannot be listed
+        f.write("\n".join(sorted(n for n in os.listdir(ref) if n.endswith(".npy"))) + "\n")
 
 
 def dtypes_model(out):

@@ -160,6 +160,9 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
         }
         for (TensorInfo info : inputs) {
             Tensor t = in.get(info.name());
+            if (t == null && in.containsKey(info.name())) {
+                throw new InvalidInputException("input '" + info.name() + "' is null");
+            }
             if (t == null) {
                 throw new InvalidInputException("missing input '" + info.name() + "' (" + info + "); the model's inputs are "
                         + inputs);

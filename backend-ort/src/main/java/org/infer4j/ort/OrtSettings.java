@@ -1,0 +1,132 @@
+package org.infer4j.ort;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import org.infer4j.BackendSettings;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Typed settings of the ONNX Runtime backends. Immutable and thread-safe; make one with
+ * {@link #builder()}. What these do not cover goes through {@code EngineBuilder.option(key, value)}:
+ * {@code session.KEY} is an ONNX Runtime session config entry, {@code cuda.KEY} a CUDA provider
+ * option (e.g. {@code cuda.cudnn_conv_algo_search=HEURISTIC}), {@code trt.KEY} a TensorRT provider
+ * option (e.g. {@code trt.trt_builder_optimization_level=5}).
+ */
+public final class OrtSettings implements BackendSettings {
+
+    /** ONNX Runtime's graph optimisation levels. */
+    public enum GraphOptimization { NONE, BASIC, EXTENDED, ALL }
+
+    private final int intraOpThreads;
+    private final int interOpThreads;
+    private final GraphOptimization graphOptimization;
+    private final @Nullable Path tensorRtCacheDirectory;
+    private final long tensorRtWorkspaceBytes;
+
+    private OrtSettings(Builder b) {
+        this.intraOpThreads = b.intraOpThreads;
+        this.interOpThreads = b.interOpThreads;
+        this.graphOptimization = b.graphOptimization;
+        this.tensorRtCacheDirectory = b.tensorRtCacheDirectory;
+        this.tensorRtWorkspaceBytes = b.tensorRtWorkspaceBytes;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults: ONNX Runtime's thread counts, all graph optimisations, the default cache directory. */
+    public static OrtSettings defaults() {
+        return builder().build();
+    }
+
+    /** Threads inside one operator; 0 means ONNX Runtime's default (one per physical core). */
+    public int intraOpThreads() {
+        return intraOpThreads;
+    }
+
+    /** Threads across operators; 0 means ONNX Runtime's default. */
+    public int interOpThreads() {
+        return interOpThreads;
+    }
+
+    public GraphOptimization graphOptimization() {
+        return graphOptimization;
+    }
+
+    /**
+     * Where {@code ort-tensorrt} keeps its engine and timing caches; the default is
+     * {@code $XDG_CACHE_HOME/infer4j/ort-tensorrt} or {@code ~/.cache/infer4j/ort-tensorrt}.
+     */
+    public Path tensorRtCacheDirectory() {
+        if (tensorRtCacheDirectory != null) {
+            return tensorRtCacheDirectory;
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("infer4j").resolve("ort-tensorrt");
+    }
+
+    /** TensorRT builder workspace limit in bytes; 0 means the provider's default (the GPU's memory). */
+    public long tensorRtWorkspaceBytes() {
+        return tensorRtWorkspaceBytes;
+    }
+
+    @Override
+    public String toString() {
+        return "OrtSettings{intraOpThreads=" + intraOpThreads + ", interOpThreads=" + interOpThreads + ", graphOptimization="
+                + graphOptimization + ", tensorRtCacheDirectory=" + tensorRtCacheDirectory() + ", tensorRtWorkspaceBytes="
+                + tensorRtWorkspaceBytes + "}";
+    }
+
+    /** Not thread-safe. */
+    public static final class Builder {
+        private int intraOpThreads;
+        private int interOpThreads;
+        private GraphOptimization graphOptimization = GraphOptimization.ALL;
+        private @Nullable Path tensorRtCacheDirectory;
+        private long tensorRtWorkspaceBytes;
+
+        private Builder() {
+        }
+
+        public Builder intraOpThreads(int threads) {
+            this.intraOpThreads = nonNegative(threads, "intraOpThreads");
+            return this;
+        }
+
+        public Builder interOpThreads(int threads) {
+            this.interOpThreads = nonNegative(threads, "interOpThreads");
+            return this;
+        }
+
+        public Builder graphOptimization(GraphOptimization level) {
+            this.graphOptimization = Objects.requireNonNull(level, "level");
+            return this;
+        }
+
+        public Builder tensorRtCacheDirectory(Path directory) {
+            this.tensorRtCacheDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        public Builder tensorRtWorkspaceBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("tensorRtWorkspaceBytes must be >= 0, not " + bytes);
+            }
+            this.tensorRtWorkspaceBytes = bytes;
+            return this;
+        }
+
+        public OrtSettings build() {
+            return new OrtSettings(this);
+        }
+
+        private static int nonNegative(int value, String name) {
+            if (value < 0) {
+                throw new IllegalArgumentException(name + " must be >= 0 (0 = ONNX Runtime's default), not " + value);
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package org.infer4j.ort.internal;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.util.Set;
+import org.infer4j.InferenceEngine;
+import org.infer4j.ModelLoadException;
+import org.infer4j.Precision;
+import org.infer4j.ort.OrtSettings;
+import org.infer4j.spi.BackendProvider;
+import org.infer4j.spi.EngineConfig;
+
+/** What the three ONNX Runtime providers share: session options, escape-hatch options, and session creation. */
+abstract class OrtProviderBase implements BackendProvider {
+    /** Adds this provider's execution providers to the options. */
+    abstract void addExecutionProviders(OrtSession.SessionOptions options, EngineConfig config, OrtSettings settings)
+            throws OrtException;
+
+    /** The option prefixes this provider accepts, of {@code session.}, {@code cuda.}, {@code trt.}. */
+    abstract Set<String> optionPrefixes();
+
+    /** Whether the provider can run the model in FP16 on its own. */
+    boolean supportsFp16() {
+        return false;
+    }
+
+    @Override
+    public InferenceEngine create(EngineConfig config) {
+        OrtSettings settings = config.settings(OrtSettings.class).orElseGet(OrtSettings::defaults);
+        if (config.precision() == Precision.FP16 && !supportsFp16()) {
+            throw new IllegalArgumentException(name() + " runs a model in the precision it was exported in, so Precision.FP16 "
+                    + "does not apply; use ort-tensorrt or tensorrt for FP16, or export an FP16 model and run it with FP32");
+        }
+        checkOptionKeys(config);
+        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+            if (settings.intraOpThreads() > 0) {
+                options.setIntraOpNumThreads(settings.intraOpThreads());
+            }
+            if (settings.interOpThreads() > 0) {
+                options.setInterOpNumThreads(settings.interOpThreads());
+            }
+            options.setOptimizationLevel(switch (settings.graphOptimization()) {
+                case NONE -> OrtSession.SessionOptions.OptLevel.NO_OPT;
+                case BASIC -> OrtSession.SessionOptions.OptLevel.BASIC_OPT;
+                case EXTENDED -> OrtSession.SessionOptions.OptLevel.EXTENDED_OPT;
+                case ALL -> OrtSession.SessionOptions.OptLevel.ALL_OPT;
+            });
+            for (var e : config.options().entrySet()) {
+                if (e.getKey().startsWith("session.")) {
+                    options.addConfigEntry(e.getKey().substring("session.".length()), e.getValue());
+                }
+            }
+            addExecutionProviders(options, config, settings);
+            OrtSession session = config.modelPath().isPresent()
+                    ? OrtNative.environment().createSession(config.modelPath().get().toString(), options)
+                    : OrtNative.environment().createSession(config.modelBytes(), options);
+            return OrtEngine.create(name(), config, session);
+        } catch (OrtException e) {
+            throw new ModelLoadException(name() + " could not load " + config.modelName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkOptionKeys(EngineConfig config) {
+        for (String key : config.options().keySet()) {
+            boolean known = optionPrefixes().stream().anyMatch(p -> key.startsWith(p) && key.length() > p.length());
+            if (!known) {
+                throw new IllegalArgumentException("backend " + name() + " has no option '" + key + "'; its options are "
+                        + optionPrefixes().stream().sorted().map(p -> p + "<key>").toList()
+                        + " (session config entries and execution provider options of ONNX Runtime "
+                        + OrtNative.version() + ")");
+            }
+        }
+    }
+
+    /** Copies {@code prefix}-keyed escape-hatch options into provider options. */
+    static void addPrefixed(EngineConfig config, String prefix, ProviderOptionSink sink) throws OrtException {
+        for (var e : config.options().entrySet()) {
+            if (e.getKey().startsWith(prefix)) {
+                sink.add(e.getKey().substring(prefix.length()), e.getValue());
+            }
+        }
+    }
+
+    @FunctionalInterface
+    interface ProviderOptionSink {
+        void add(String key, String value) throws OrtException;
+    }
+}

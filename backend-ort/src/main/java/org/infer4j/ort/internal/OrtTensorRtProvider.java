@@ -1,0 +1,112 @@
+package org.infer4j.ort.internal;
+
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import ai.onnxruntime.providers.OrtTensorRTProviderOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.infer4j.Availability;
+import org.infer4j.ModelLoadException;
+import org.infer4j.Precision;
+import org.infer4j.Shape;
+import org.infer4j.ShapeRange;
+import org.infer4j.ort.OrtSettings;
+import org.infer4j.spi.EngineConfig;
+
+/**
+ * {@code ort-tensorrt}: ONNX Runtime's TensorRT execution provider, with the CUDA provider behind
+ * it for nodes TensorRT cannot take. Engines and timing caches persist in
+ * {@link OrtSettings#tensorRtCacheDirectory()}, so only the first build of a model pays TensorRT's
+ * compile time.
+ */
+public final class OrtTensorRtProvider extends OrtProviderBase {
+
+    @Override
+    public String name() {
+        return "ort-tensorrt";
+    }
+
+    @Override
+    public int priority() {
+        return 900;
+    }
+
+    @Override
+    public String description() {
+        return "ONNX Runtime " + OrtNative.version() + ", TensorRT execution provider (CUDA behind it)";
+    }
+
+    @Override
+    public Availability availability() {
+        return OrtNative.tensorRt();
+    }
+
+    @Override
+    boolean supportsFp16() {
+        return true;
+    }
+
+    @Override
+    void addExecutionProviders(OrtSession.SessionOptions options, EngineConfig config, OrtSettings settings)
+            throws OrtException {
+        Path cache = settings.tensorRtCacheDirectory();
+        try {
+            Files.createDirectories(cache);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot create the TensorRT cache directory " + cache
+                    + "; set another with OrtSettings.builder().tensorRtCacheDirectory(...)", e);
+        }
+        OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(config.deviceIndex());
+        try {
+            for (Map.Entry<String, String> e : providerOptions(config, settings).entrySet()) {
+                trt.add(e.getKey(), e.getValue());
+            }
+            options.addTensorrt(trt); // from here the session options own and close them
+        } catch (OrtException | RuntimeException e) {
+            trt.close();
+            throw e;
+        }
+        OrtCudaProvider.addCuda(options, config);
+    }
+
+    /** The TensorRT provider options for this engine, the user's {@code trt.} options last so they win. */
+    static Map<String, String> providerOptions(EngineConfig config, OrtSettings settings) {
+        Map<String, String> o = new java.util.LinkedHashMap<>();
+        String cache = settings.tensorRtCacheDirectory().toString();
+        o.put("trt_fp16_enable", config.precision() == Precision.FP16 ? "1" : "0");
+        o.put("trt_engine_cache_enable", "1");
+        o.put("trt_engine_cache_path", cache);
+        o.put("trt_timing_cache_enable", "1");
+        o.put("trt_timing_cache_path", cache);
+        if (settings.tensorRtWorkspaceBytes() > 0) {
+            o.put("trt_max_workspace_size", Long.toString(settings.tensorRtWorkspaceBytes()));
+        }
+        if (!config.shapeRanges().isEmpty()) {
+            o.put("trt_profile_min_shapes", profile(config.shapeRanges(), ShapeRange::min));
+            o.put("trt_profile_opt_shapes", profile(config.shapeRanges(), ShapeRange::optimal));
+            o.put("trt_profile_max_shapes", profile(config.shapeRanges(), ShapeRange::max));
+        }
+        for (var e : config.options().entrySet()) {
+            if (e.getKey().startsWith("trt.")) {
+                o.put(e.getKey().substring("trt.".length()), e.getValue());
+            }
+        }
+        return o;
+    }
+
+    /** ONNX Runtime's profile syntax: {@code input_ids:1x32,attention_mask:1x32}. */
+    static String profile(Map<String, ShapeRange> ranges, Function<ShapeRange, Shape> pick) {
+        return ranges.entrySet().stream().map(e -> e.getKey() + ":" + java.util.Arrays.stream(pick.apply(e.getValue()).toArray())
+                .mapToObj(Long::toString).collect(Collectors.joining("x"))).collect(Collectors.joining(","));
+    }
+
+    @Override
+    Set<String> optionPrefixes() {
+        return Set.of("session.", "cuda.", "trt.");
+    }
+}
