@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs HERE (no GPU needed): builds infer4j and lays out what a GPU-machine call carries.
+#   .gpu/app   the runtime class path: every module jar and its dependencies, with the natives
+#              stripped from the ONNX Runtime jar (the staged GPU stack provides them)
+#   .gpu/test  the test classes of every module and the test dependencies, for the JUnit console
+# Then send .gpu/parts/* (../shared/gpu/stage.sh) and carry .gpu/app and .gpu/test; see run.sh.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+MODULES=$(sed -n 's:.*<module>\(.*\)</module>.*:\1:p' pom.xml)
+mvn -B -q install -DskipTests
+rm -rf .gpu/app .gpu/test
+mkdir -p .gpu/app .gpu/test
+mvn -B -q dependency:copy-dependencies -pl examples -DincludeScope=runtime -DoutputDirectory="$PWD/.gpu/app"
+for m in $MODULES; do
+  cp "$m"/target/"$m"-*[0-9T].jar .gpu/app/ 2>/dev/null || true
+  if [ -d "$m/target/test-classes" ]; then
+    mkdir -p ".gpu/test/$m" && cp -r "$m/target/test-classes/." ".gpu/test/$m/"
+    mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=test -DoutputDirectory="$PWD/.gpu/test/lib"
+  fi
+done
+mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.3 \
+  -DoutputDirectory="$PWD/.gpu/test"
+# the runtime jars are already in app/; keep test/lib to what tests add
+for j in .gpu/test/lib/*.jar; do [ -e ".gpu/app/$(basename "$j")" ] && rm "$j"; done
+rm -f .gpu/test/lib/junit-jupiter*.jar .gpu/test/lib/junit-platform*.jar .gpu/test/lib/opentest4j*.jar .gpu/test/lib/apiguardian*.jar
+../shared/gpu/slim-classpath.sh .gpu/app
+du -sh .gpu/app .gpu/test

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Runs ON THE GPU MACHINE, after the stack parts were sent (../shared/gpu/README.md) and with
+# .gpu/app and .gpu/test carried (scripts/gpu/prepare.sh). One call does one or more phases:
+#   bash scripts/gpu/run.sh PHASE [PHASE...]
+# Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
+# tests (every module's JUnit tests, GPU ones included), bench-ort (issue 2's benchmark),
+# and any other phase defined in scripts/gpu/phases/PHASE.sh.
+# Writes at most a few files under $OUT (the device returns 8 files at most).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+: "${OUT:?run on the device, where \$OUT is set}"
+bash /opt/gpu/parts/unpack.sh >/dev/null || exit 1
+source /opt/gpu/stack/env.sh
+MODELS=/opt/gpu/models
+RESULTS=/tmp/infer4j-results
+mkdir -p "$RESULTS"
+APP_CP='.gpu/app/*'
+TEST_CP=$(ls -d .gpu/test/*/ | grep -v '/lib/$' | tr '\n' ':').gpu/test/lib/*:.gpu/app/*
+DEVICE_LINE=$(nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader | head -1)
+export INFER4J_DEVICE_INFO="$DEVICE_LINE"
+
+phase_env() {
+  { echo "device: $DEVICE_LINE"; nvidia-smi -L; java -version 2>&1 | head -1
+    java -cp "$APP_CP" org.infer4j.Backends; } | tee "$OUT/env.txt"
+}
+
+phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) for every reference model
+  mkdir -p "$MODELS"
+  PYTHONUNBUFFERED=1 python3 /opt/gpu/parts/models.py "$MODELS" ${MODEL_NAMES:-mlp cnn gru resnet50 distilbert bert_base} \
+    2>&1 | grep -v -i warn | cut -c1-300
+  ls -la "$MODELS"
+}
+
+phase_tests() {
+  java -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar execute --class-path "$TEST_CP" \
+    --scan-class-path --disable-banner --details=summary --details-theme=ascii \
+    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${TEST_ARGS:-} 2>&1 | tee "$OUT/tests.log" | tail -60
+}
+
+for p in "$@"; do
+  echo "=== phase $p ($(date +%T))"
+  if declare -F "phase_$p" >/dev/null; then "phase_$p"
+  elif [ -f "scripts/gpu/phases/$p.sh" ]; then source "scripts/gpu/phases/$p.sh"
+  else echo "unknown phase $p"; exit 2; fi
+done
+if ls "$RESULTS"/* >/dev/null 2>&1; then tar -C "$RESULTS" -czf "$OUT/results.tgz" .; fi
+echo "=== done ($(date +%T))"
