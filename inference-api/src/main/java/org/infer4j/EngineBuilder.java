@@ -37,6 +37,7 @@ public final class EngineBuilder {
     private final List<BackendSettings> settings = new ArrayList<>();
     private final Map<String, String> options = new LinkedHashMap<>();
     private @Nullable Backends backends;
+    private boolean cudaGraphs;
 
     EngineBuilder() {
     }
@@ -109,6 +110,16 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * Capture each static-shape inference as a CUDA graph and replay it, removing CPU launch
+     * overhead (default off). Callers call {@code run} as before. Backends that cannot do it say so
+     * in {@link InferenceEngine#stats()}, or refuse at build time where it would give wrong results.
+     */
+    public EngineBuilder cudaGraphs(boolean enabled) {
+        this.cudaGraphs = enabled;
+        return this;
+    }
+
     /** Where to find backends (default: {@link Backends#discover()} at build time). */
     public EngineBuilder backends(Backends registry) {
         this.backends = Objects.requireNonNull(registry, "registry");
@@ -132,7 +143,7 @@ public final class EngineBuilder {
         }
         Backends registry = backends != null ? backends : Backends.discover();
         BackendProvider provider = backend != null ? registry.require(backend) : registry.best();
-        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options);
+        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs);
         log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, deviceIndex);
         return provider.create(config);
     }

@@ -63,6 +63,14 @@ public interface InferenceEngine extends AutoCloseable {
      */
     Tensor allocate(String name, long... shape);
 
+    /**
+     * What the engine has been doing, for monitoring and benchmarks: counters such as CUDA graph
+     * captures and replays, and notes such as why an optimisation does not apply. The default is empty.
+     */
+    default EngineStats stats() {
+        return EngineStats.EMPTY;
+    }
+
     /** Releases the engine's native resources; waits for calls in flight; idempotent. */
     @Override
     void close();

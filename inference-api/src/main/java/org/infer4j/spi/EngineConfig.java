@@ -31,9 +31,16 @@ public final class EngineConfig {
     private final Map<String, ShapeRange> shapeRanges;
     private final Map<Class<?>, BackendSettings> settings;
     private final Map<String, String> options;
+    private final boolean cudaGraphs;
 
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options) {
+        this(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, false);
+    }
+
+    public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
+                        Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
+                        boolean cudaGraphs) {
         if ((modelPath == null) == (modelBytes == null)) {
             throw new IllegalArgumentException("give the model as a path or as bytes, not both or neither");
         }
@@ -46,6 +53,7 @@ public final class EngineConfig {
         settings.forEach(s -> bySettingsType.put(s.getClass(), s));
         this.settings = Map.copyOf(bySettingsType);
         this.options = Map.copyOf(options);
+        this.cudaGraphs = cudaGraphs;
     }
 
     /** The model file, when the model was given as a path (some backends resolve external data beside it). */
@@ -97,6 +105,11 @@ public final class EngineConfig {
     /** The typed settings of the given class, if the user passed one. */
     public <T extends BackendSettings> Optional<T> settings(Class<T> type) {
         return Optional.ofNullable(type.cast(settings.get(type)));
+    }
+
+    /** Whether the user asked for CUDA graph capture and replay ({@link org.infer4j.EngineBuilder#cudaGraphs}). */
+    public boolean cudaGraphs() {
+        return cudaGraphs;
     }
 
     /** The untyped escape-hatch options, by key. */
