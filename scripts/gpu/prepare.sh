@@ -6,22 +6,26 @@
 # Then send .gpu/parts/* (../shared/gpu/stage.sh) and carry .gpu/app and .gpu/test; see run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-MODULES=$(sed -n 's:.*<module>\(.*\)</module>.*:\1:p' pom.xml)
-mvn -B -q install -DskipTests
+# MODULES="inference-api backend-ort" limits the build to those modules (and what they need)
+MODULES=${MODULES:-$(sed -n "s:.*<module>\(.*\)</module>.*:\1:p" pom.xml)}
+mvn -B -q install -DskipTests -pl "$(echo $MODULES | tr ' ' ,)" -am
 rm -rf .gpu/app .gpu/test
 mkdir -p .gpu/app .gpu/test
-mvn -B -q dependency:copy-dependencies -pl examples -DincludeScope=runtime -DoutputDirectory="$PWD/.gpu/app"
 for m in $MODULES; do
-  cp "$m"/target/"$m"-*[0-9T].jar .gpu/app/ 2>/dev/null || true
+  mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=runtime -DexcludeGroupIds=org.infer4j \
+    -DoutputDirectory="$PWD/.gpu/app"
+  cp "$m/target/$m-0.1.0-SNAPSHOT.jar" .gpu/app/
   if [ -d "$m/target/test-classes" ]; then
     mkdir -p ".gpu/test/$m" && cp -r "$m/target/test-classes/." ".gpu/test/$m/"
-    mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=test -DoutputDirectory="$PWD/.gpu/test/lib"
+    mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=test -DexcludeGroupIds=org.infer4j -DoutputDirectory="$PWD/.gpu/test/lib"
   fi
 done
 mvn -B -q dependency:copy -Dartifact=org.junit.platform:junit-platform-console-standalone:1.11.3 \
   -DoutputDirectory="$PWD/.gpu/test"
 # the runtime jars are already in app/; keep test/lib to what tests add
-for j in .gpu/test/lib/*.jar; do [ -e ".gpu/app/$(basename "$j")" ] && rm "$j"; done
+for j in .gpu/test/lib/*.jar; do
+  if [ -e ".gpu/app/$(basename "$j")" ]; then rm "$j"; fi
+done
 rm -f .gpu/test/lib/junit-jupiter*.jar .gpu/test/lib/junit-platform*.jar .gpu/test/lib/opentest4j*.jar .gpu/test/lib/apiguardian*.jar
 ../shared/gpu/slim-classpath.sh .gpu/app
 du -sh .gpu/app .gpu/test
