@@ -35,6 +35,11 @@ public final class OrtCpuProvider extends OrtProviderBase {
     }
 
     @Override
+    boolean supportsCuda() {
+        return false;
+    }
+
+    @Override
     Set<String> optionPrefixes() {
         return Set.of("session.");
     }

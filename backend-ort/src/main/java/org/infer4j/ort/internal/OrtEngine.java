@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.infer4j.Binding;
+import org.infer4j.EngineStats;
 import org.infer4j.InferenceException;
 import org.infer4j.InvalidInputException;
 import org.infer4j.ModelLoadException;
@@ -31,20 +32,23 @@ import org.infer4j.spi.EngineConfig;
 final class OrtEngine extends AbstractInferenceEngine {
     private final OrtEnvironment env;
     private final OrtSession session;
+    private final EngineStats stats;
 
-    private OrtEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs, OrtSession session) {
+    private OrtEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs, OrtSession session,
+                      List<String> notes) {
         super(backend, modelName, inputs, outputs);
         this.env = OrtNative.environment();
         this.session = session;
+        this.stats = new EngineStats(Map.of(), notes);
     }
 
     /** Takes ownership of {@code session}: closes it if the model cannot be served. */
-    static OrtEngine create(String backend, EngineConfig config, OrtSession session) {
+    static OrtEngine create(String backend, EngineConfig config, OrtSession session, List<String> notes) {
         try {
             List<TensorInfo> inputs = describe(config, "input", session.getInputInfo());
             List<TensorInfo> outputs = describe(config, "output", session.getOutputInfo());
             config.requireShapeRangesFit(inputs);
-            return new OrtEngine(backend, config.modelName(), inputs, outputs, session);
+            return new OrtEngine(backend, config.modelName(), inputs, outputs, session, notes);
         } catch (OrtException | RuntimeException e) {
             closeQuietly(session, e);
             if (e instanceof OrtException) {
@@ -65,6 +69,11 @@ final class OrtEngine extends AbstractInferenceEngine {
             infos.add(info);
         }
         return infos;
+    }
+
+    @Override
+    public EngineStats stats() {
+        return stats;
     }
 
     @Override

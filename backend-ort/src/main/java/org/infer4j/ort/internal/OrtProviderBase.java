@@ -2,6 +2,7 @@ package org.infer4j.ort.internal;
 
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
+import java.util.List;
 import java.util.Set;
 import org.infer4j.InferenceEngine;
 import org.infer4j.ModelLoadException;
@@ -9,15 +10,23 @@ import org.infer4j.Precision;
 import org.infer4j.ort.OrtSettings;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What the three ONNX Runtime providers share: session options, escape-hatch options, and session creation. */
 abstract class OrtProviderBase implements BackendProvider {
+    private static final Logger log = LoggerFactory.getLogger(OrtProviderBase.class);
     /** Adds this provider's execution providers to the options. */
     abstract void addExecutionProviders(OrtSession.SessionOptions options, EngineConfig config, OrtSettings settings)
             throws OrtException;
 
     /** The option prefixes this provider accepts, of {@code session.}, {@code cuda.}, {@code trt.}. */
     abstract Set<String> optionPrefixes();
+
+    /** Whether the provider runs on CUDA. */
+    boolean supportsCuda() {
+        return true;
+    }
 
     /** Whether the provider can run the model in FP16 on its own. */
     boolean supportsFp16() {
@@ -54,10 +63,28 @@ abstract class OrtProviderBase implements BackendProvider {
             OrtSession session = config.modelPath().isPresent()
                     ? OrtNative.environment().createSession(config.modelPath().get().toString(), options)
                     : OrtNative.environment().createSession(config.modelBytes(), options);
-            return OrtEngine.create(name(), config, session);
+            return OrtEngine.create(name(), config, session, notes(config));
         } catch (OrtException e) {
             throw new ModelLoadException(name() + " could not load " + config.modelName() + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * ONNX Runtime replays its CUDA graphs against the device addresses of the capture run, which
+     * only its IoBinding API lets a caller fix; the Java API has none, and on ONNX Runtime 1.29 a
+     * graph-enabled session fails its first run from Java (ORT_NOT_IMPLEMENTED, see
+     * OrtCudaGraphTest). So the switch is reported, not applied.
+     */
+    private List<String> notes(EngineConfig config) {
+        if (!config.cudaGraphs()) {
+            return List.of();
+        }
+        String note = name() + " runs without CUDA graphs: " + (supportsCuda()
+                ? "ONNX Runtime's CUDA-graph mode needs IoBinding with fixed device buffers, which ONNX Runtime's Java API "
+                        + "does not offer"
+                : "it does not run on CUDA") + "; use the tensorrt backend with backend-cuda-graphs for graph replay";
+        log.warn(note);
+        return List.of(note);
     }
 
     private void checkOptionKeys(EngineConfig config) {
