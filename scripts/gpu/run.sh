@@ -15,7 +15,8 @@ MODELS=/opt/gpu/models
 RESULTS=/tmp/infer4j-results
 mkdir -p "$RESULTS"
 APP_CP='.gpu/app/*'
-TEST_CP=$(ls -d .gpu/test/*/ | grep -v '/lib/$' | tr '\n' ':').gpu/test/lib/*:.gpu/app/*
+# the JUnit console does not expand class-path wildcards: list every directory and jar
+TEST_CP=$(ls -d .gpu/test/*/ .gpu/test/lib/*.jar .gpu/app/*.jar | grep -v '/lib/$' | tr '\n' ':')
 DEVICE_LINE=$(nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader | head -1)
 export INFER4J_DEVICE_INFO="$DEVICE_LINE"
 
@@ -32,9 +33,10 @@ phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) fo
 }
 
 phase_tests() {
-  java -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar execute --class-path "$TEST_CP" \
-    --scan-class-path --disable-banner --details=summary --details-theme=ascii \
-    -Dorg.slf4j.simpleLogger.defaultLogLevel=warn ${TEST_ARGS:-} 2>&1 | tee "$OUT/tests.log" | tail -60
+  java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar \
+    execute --class-path "$TEST_CP" --scan-class-path --disable-banner --details=tree --details-theme=ascii \
+    ${TEST_ARGS:-} > "$OUT/tests.log" 2>&1
+  grep -E "ORT-CUDA-GRAPH-PROBE|tests (successful|failed|skipped|aborted)|\[X\]|MethodSource|=> " "$OUT/tests.log" | head -80
 }
 
 for p in "$@"; do
