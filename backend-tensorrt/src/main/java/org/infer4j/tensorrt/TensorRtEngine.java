@@ -1,0 +1,35 @@
+package org.infer4j.tensorrt;
+
+import org.infer4j.InferenceEngine;
+import org.infer4j.Tensor;
+
+/**
+ * An {@link InferenceEngine} of the {@code tensorrt} backend: cast to it for tensors in GPU memory.
+ *
+ * <pre>{@code
+ * TensorRtEngine trt = (TensorRtEngine) engine;
+ * try (Tensor x = trt.allocateDevice("input", 1, 3, 224, 224)) {
+ *     x.copyFrom(hostPixels);                                    // explicit upload
+ *     trt.run(Map.of("input", x), Map.of("output", deviceOut));  // no host round trip
+ * }
+ * }</pre>
+ *
+ * <p>Device tensors given as inputs or outputs are read and written in place by TensorRT: the
+ * engine binds their addresses instead of copying. Pipelines chain engines (on the same device)
+ * by passing one engine's device output as the next one's input.
+ *
+ * <p><b>Thread safety.</b> {@code run} may be called from many threads: each call borrows an
+ * execution context (its own CUDA stream and device buffers) from a pool of
+ * {@link TensorRtSettings#contextPoolSize()} and waits for one when all are busy. A
+ * {@link org.infer4j.Binding} owns its own execution context and belongs to one thread.
+ */
+public interface TensorRtEngine extends InferenceEngine {
+
+    /**
+     * A zero-filled tensor in GPU memory on this engine's device, for the input or output {@code name}.
+     * Copy host data in and out with {@link Tensor#copyFrom(Tensor)}; close it to free the memory.
+     *
+     * @throws org.infer4j.InvalidInputException if no input or output has that name or the shape does not fit it
+     */
+    Tensor allocateDevice(String name, long... shape);
+}

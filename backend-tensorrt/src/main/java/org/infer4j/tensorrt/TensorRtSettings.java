@@ -1,0 +1,171 @@
+package org.infer4j.tensorrt;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import org.infer4j.BackendSettings;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Typed settings of the {@code tensorrt} backend, passed with {@code EngineBuilder.settings(...)}.
+ * Immutable and thread-safe; make one with {@link #builder()}.
+ *
+ * <p>The build settings ({@link #workspaceBytes()}, {@link #optimizationLevel()},
+ * {@link #tf32()}, with the builder's precision and shape ranges) are part of the engine-cache
+ * key: changing one builds a new engine. The others only affect how engines are run or cached.
+ */
+public final class TensorRtSettings implements BackendSettings {
+    /** TensorRT's own default builder optimisation level. */
+    public static final int DEFAULT_OPTIMIZATION_LEVEL = 3;
+
+    private final long workspaceBytes;
+    private final int optimizationLevel;
+    private final boolean tf32;
+    private final @Nullable Path cacheDirectory;
+    private final boolean engineCache;
+    private final boolean timingCache;
+    private final int contextPoolSize;
+    private final @Nullable BuildListener buildListener;
+
+    private TensorRtSettings(Builder b) {
+        this.workspaceBytes = b.workspaceBytes;
+        this.optimizationLevel = b.optimizationLevel;
+        this.tf32 = b.tf32;
+        this.cacheDirectory = b.cacheDirectory;
+        this.engineCache = b.engineCache;
+        this.timingCache = b.timingCache;
+        this.contextPoolSize = b.contextPoolSize;
+        this.buildListener = b.buildListener;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The defaults: TensorRT's workspace and optimisation level, TF32 on, caches on, 2 contexts. */
+    public static TensorRtSettings defaults() {
+        return builder().build();
+    }
+
+    /** Builder workspace limit in bytes; 0 leaves TensorRT's default (the device's memory). */
+    public long workspaceBytes() {
+        return workspaceBytes;
+    }
+
+    /** Builder optimisation level 0..5: higher searches longer for faster kernels. */
+    public int optimizationLevel() {
+        return optimizationLevel;
+    }
+
+    /** Whether FP32 layers may use TF32 tensor cores (TensorRT's default; ~1e-3 relative error). */
+    public boolean tf32() {
+        return tf32;
+    }
+
+    /**
+     * Where serialised engines and timing caches are kept; the default is
+     * {@code $XDG_CACHE_HOME/infer4j/tensorrt} or {@code ~/.cache/infer4j/tensorrt}.
+     */
+    public Path cacheDirectory() {
+        if (cacheDirectory != null) {
+            return cacheDirectory;
+        }
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("infer4j").resolve("tensorrt");
+    }
+
+    /** Whether built engines are saved and reused from {@link #cacheDirectory()}. */
+    public boolean engineCache() {
+        return engineCache;
+    }
+
+    /** Whether TensorRT's kernel timing cache is loaded and saved beside the engines (speeds up rebuilds). */
+    public boolean timingCache() {
+        return timingCache;
+    }
+
+    /** How many execution contexts serve concurrent {@code run} calls; each has its own stream and buffers. */
+    public int contextPoolSize() {
+        return contextPoolSize;
+    }
+
+    /** Who hears about long builds besides the SLF4J log, if anyone. */
+    public @Nullable BuildListener buildListener() {
+        return buildListener;
+    }
+
+    @Override
+    public String toString() {
+        return "TensorRtSettings{workspaceBytes=" + workspaceBytes + ", optimizationLevel=" + optimizationLevel + ", tf32="
+                + tf32 + ", cacheDirectory=" + cacheDirectory() + ", engineCache=" + engineCache + ", timingCache="
+                + timingCache + ", contextPoolSize=" + contextPoolSize + "}";
+    }
+
+    /** Not thread-safe. */
+    public static final class Builder {
+        private long workspaceBytes;
+        private int optimizationLevel = DEFAULT_OPTIMIZATION_LEVEL;
+        private boolean tf32 = true;
+        private @Nullable Path cacheDirectory;
+        private boolean engineCache = true;
+        private boolean timingCache = true;
+        private int contextPoolSize = 2;
+        private @Nullable BuildListener buildListener;
+
+        private Builder() {
+        }
+
+        public Builder workspaceBytes(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("workspaceBytes must be >= 0 (0 = TensorRT's default), not " + bytes);
+            }
+            this.workspaceBytes = bytes;
+            return this;
+        }
+
+        public Builder optimizationLevel(int level) {
+            if (level < 0 || level > 5) {
+                throw new IllegalArgumentException("TensorRT's builder optimisation level is 0..5, not " + level);
+            }
+            this.optimizationLevel = level;
+            return this;
+        }
+
+        public Builder tf32(boolean enabled) {
+            this.tf32 = enabled;
+            return this;
+        }
+
+        public Builder cacheDirectory(Path directory) {
+            this.cacheDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        public Builder engineCache(boolean enabled) {
+            this.engineCache = enabled;
+            return this;
+        }
+
+        public Builder timingCache(boolean enabled) {
+            this.timingCache = enabled;
+            return this;
+        }
+
+        public Builder contextPoolSize(int size) {
+            if (size < 1) {
+                throw new IllegalArgumentException("contextPoolSize must be >= 1, not " + size);
+            }
+            this.contextPoolSize = size;
+            return this;
+        }
+
+        public Builder buildListener(BuildListener listener) {
+            this.buildListener = Objects.requireNonNull(listener, "listener");
+            return this;
+        }
+
+        public TensorRtSettings build() {
+            return new TensorRtSettings(this);
+        }
+    }
+}

@@ -1,0 +1,51 @@
+package org.infer4j.tensorrt.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.infer4j.Precision;
+
+/**
+ * What decides whether a serialised engine can be reused: the model, the GPU, the TensorRT
+ * version and every build setting. Two builds with equal keys would produce interchangeable
+ * engines; anything else that differs must change the {@link #digest()}. Immutable.
+ */
+record EngineCacheKey(String modelDigest, String gpuName, int computeMajor, int computeMinor, String tensorRtVersion,
+                      Precision precision, boolean tf32, long workspaceBytes, int optimizationLevel, String profiles) {
+
+    /** Bumped when the engine file layout or what goes into an engine changes. */
+    static final int FORMAT = 1;
+
+    /** The lower-case hex SHA-256 of every field, used as the engine's file name. */
+    String digest() {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            // length-prefixed fields: no two different keys can run together into the same text
+            for (String field : new String[] {Integer.toString(FORMAT), modelDigest, gpuName, computeMajor + "." + computeMinor,
+                    tensorRtVersion, precision.name(), Boolean.toString(tf32), Long.toString(workspaceBytes),
+                    Integer.toString(optimizationLevel), profiles}) {
+                byte[] b = field.getBytes(StandardCharsets.UTF_8);
+                sha.update(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
+                sha.update((byte) ':');
+                sha.update(b);
+            }
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        }
+    }
+
+    /** The timing cache holds kernel timings for one GPU model and TensorRT version, for any model. */
+    String timingCacheName() {
+        String gpu = gpuName.replaceAll("[^A-Za-z0-9._-]+", "_");
+        return "timing-" + gpu + "-sm" + computeMajor + computeMinor + "-trt" + tensorRtVersion + ".cache";
+    }
+
+    /** For log lines. */
+    String describe() {
+        return precision + (tf32 ? "+TF32" : "") + ", opt level " + optimizationLevel + ", workspace "
+                + (workspaceBytes == 0 ? "default" : workspaceBytes + " B") + ", on " + gpuName + " (sm_" + computeMajor
+                + computeMinor + "), TensorRT " + tensorRtVersion;
+    }
+}

@@ -1,0 +1,287 @@
+package org.infer4j.tensorrt.internal;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.infer4j.ElementType;
+import org.infer4j.ModelLoadException;
+import org.infer4j.Shape;
+import org.infer4j.TensorInfo;
+
+/**
+ * The graph inputs and outputs of an ONNX model, with the names of their dynamic dimensions,
+ * read straight from the protobuf bytes. Reading them without TensorRT lets the engine-cache key
+ * and the optimisation profiles be derived before (and, on a cache hit, instead of) running the
+ * ONNX parser; a protobuf library would be a large dependency for five fields. Immutable.
+ */
+record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
+
+    // field numbers from onnx.proto
+    private static final int MODEL_GRAPH = 7;
+    private static final int GRAPH_INITIALIZER = 5;
+    private static final int GRAPH_INPUT = 11;
+    private static final int GRAPH_OUTPUT = 12;
+    private static final int TENSOR_NAME = 8;
+    private static final int VALUE_INFO_NAME = 1;
+    private static final int VALUE_INFO_TYPE = 2;
+    private static final int TYPE_TENSOR = 1;
+    private static final int TENSOR_TYPE_ELEM_TYPE = 1;
+    private static final int TENSOR_TYPE_SHAPE = 2;
+    private static final int SHAPE_DIM = 1;
+    private static final int DIM_VALUE = 1;
+    private static final int DIM_PARAM = 2;
+
+    OnnxModelInfo {
+        inputs = List.copyOf(inputs);
+        outputs = List.copyOf(outputs);
+    }
+
+    /**
+     * @throws ModelLoadException if the bytes are not an ONNX model with a graph, or an input or
+     *                            output has a type infer4j cannot carry
+     */
+    static OnnxModelInfo parse(byte[] model, String modelName) {
+        try {
+            Protobuf graph = null;
+            Protobuf m = new Protobuf(model, 0, model.length);
+            while (m.next()) {
+                if (m.field() == MODEL_GRAPH && m.isLengthDelimited()) {
+                    graph = m.message();
+                } else {
+                    m.skip();
+                }
+            }
+            if (graph == null) {
+                throw new ModelLoadException(modelName + " is not an ONNX model: it has no graph; export it again "
+                        + "(torch.onnx.export) and check it with onnx.checker.check_model");
+            }
+            List<Protobuf> inputMessages = new ArrayList<>();
+            List<Protobuf> outputMessages = new ArrayList<>();
+            Set<String> initializers = new HashSet<>();
+            while (graph.next()) {
+                switch (graph.field()) {
+                    case GRAPH_INPUT -> inputMessages.add(graph.message());
+                    case GRAPH_OUTPUT -> outputMessages.add(graph.message());
+                    case GRAPH_INITIALIZER -> initializers.add(nameOfTensor(graph.message()));
+                    default -> graph.skip();
+                }
+            }
+            List<TensorInfo> inputs = new ArrayList<>();
+            for (Protobuf p : inputMessages) {
+                TensorInfo info = valueInfo(p, modelName);
+                // older exporters list weights among the graph inputs; they are not fed by callers
+                if (!initializers.contains(info.name())) {
+                    inputs.add(info);
+                }
+            }
+            List<TensorInfo> outputs = new ArrayList<>();
+            for (Protobuf p : outputMessages) {
+                outputs.add(valueInfo(p, modelName));
+            }
+            if (inputs.isEmpty() || outputs.isEmpty()) {
+                throw new ModelLoadException(modelName + " has " + inputs.size() + " inputs and " + outputs.size()
+                        + " outputs; a model needs at least one of each");
+            }
+            return new OnnxModelInfo(inputs, outputs);
+        } catch (MalformedException | IllegalArgumentException e) {
+            throw new ModelLoadException(modelName + " is not a valid ONNX model (" + e.getMessage()
+                    + "); the file may be truncated or not ONNX at all", e);
+        }
+    }
+
+    private static String nameOfTensor(Protobuf tensor) {
+        String name = "";
+        while (tensor.next()) {
+            if (tensor.field() == TENSOR_NAME && tensor.isLengthDelimited()) {
+                name = tensor.string();
+            } else {
+                tensor.skip();
+            }
+        }
+        return name;
+    }
+
+    private static TensorInfo valueInfo(Protobuf v, String modelName) {
+        String name = null;
+        int elemType = 0;
+        List<Long> dims = new ArrayList<>();
+        List<String> dimNames = new ArrayList<>();
+        boolean hasShape = false;
+        while (v.next()) {
+            if (v.field() == VALUE_INFO_NAME && v.isLengthDelimited()) {
+                name = v.string();
+            } else if (v.field() == VALUE_INFO_TYPE && v.isLengthDelimited()) {
+                Protobuf type = v.message();
+                while (type.next()) {
+                    if (type.field() == TYPE_TENSOR && type.isLengthDelimited()) {
+                        Protobuf tensorType = type.message();
+                        while (tensorType.next()) {
+                            if (tensorType.field() == TENSOR_TYPE_ELEM_TYPE && !tensorType.isLengthDelimited()) {
+                                elemType = (int) tensorType.varint();
+                            } else if (tensorType.field() == TENSOR_TYPE_SHAPE && tensorType.isLengthDelimited()) {
+                                hasShape = true;
+                                Protobuf shape = tensorType.message();
+                                while (shape.next()) {
+                                    if (shape.field() == SHAPE_DIM && shape.isLengthDelimited()) {
+                                        readDim(shape.message(), dims, dimNames);
+                                    } else {
+                                        shape.skip();
+                                    }
+                                }
+                            } else {
+                                tensorType.skip();
+                            }
+                        }
+                    } else {
+                        type.skip();
+                    }
+                }
+            } else {
+                v.skip();
+            }
+        }
+        if (name == null) {
+            throw new MalformedException("a graph input or output has no name");
+        }
+        if (!hasShape) {
+            throw new ModelLoadException("'" + name + "' of " + modelName + " has no shape (not even its rank); "
+                    + "TensorRT needs the rank of every input and output: export with shapes (onnx.shape_inference)");
+        }
+        long[] shape = dims.stream().mapToLong(Long::longValue).toArray();
+        boolean named = dimNames.stream().anyMatch(n -> !n.isEmpty());
+        return new TensorInfo(name, elementType(elemType, name, modelName), Shape.of(shape),
+                named ? dimNames : List.of());
+    }
+
+    private static void readDim(Protobuf dim, List<Long> dims, List<String> dimNames) {
+        long value = Shape.UNKNOWN;
+        String param = "";
+        while (dim.next()) {
+            if (dim.field() == DIM_VALUE && !dim.isLengthDelimited()) {
+                value = dim.varint();
+            } else if (dim.field() == DIM_PARAM && dim.isLengthDelimited()) {
+                param = dim.string();
+            } else {
+                dim.skip();
+            }
+        }
+        // dim_value 0 means "unset" in proto3 readers; ONNX uses it for an unknown, unnamed dimension
+        dims.add(value <= 0 ? Shape.UNKNOWN : value);
+        dimNames.add(value > 0 ? "" : param);
+    }
+
+    static ElementType elementType(int onnxType, String name, String modelName) {
+        return switch (onnxType) {
+            case 1 -> ElementType.FLOAT32;
+            case 2 -> ElementType.UINT8;
+            case 3 -> ElementType.INT8;
+            case 6 -> ElementType.INT32;
+            case 7 -> ElementType.INT64;
+            case 9 -> ElementType.BOOL;
+            case 10 -> ElementType.FLOAT16;
+            case 16 -> ElementType.BFLOAT16;
+            default -> throw new ModelLoadException("'" + name + "' of " + modelName + " has ONNX element type " + onnxType
+                    + ", which the tensorrt backend cannot carry; supported are FLOAT, FLOAT16, BFLOAT16, INT8, UINT8, "
+                    + "INT32, INT64 and BOOL inputs and outputs (cast in the model)");
+        };
+    }
+
+    /** A protobuf wire-format reader over one message's bytes. */
+    private static final class Protobuf {
+        private final byte[] bytes;
+        private final int end;
+        private int position;
+        private int field;
+        private int wireType;
+
+        Protobuf(byte[] bytes, int start, int end) {
+            this.bytes = bytes;
+            this.position = start;
+            this.end = end;
+        }
+
+        boolean next() {
+            if (position >= end) {
+                return false;
+            }
+            long tag = varint();
+            field = (int) (tag >>> 3);
+            wireType = (int) (tag & 7);
+            if (field <= 0) {
+                throw new MalformedException("field number " + field + " at byte " + position);
+            }
+            return true;
+        }
+
+        int field() {
+            return field;
+        }
+
+        boolean isLengthDelimited() {
+            return wireType == 2;
+        }
+
+        long varint() {
+            long result = 0;
+            for (int shift = 0; shift < 64; shift += 7) {
+                if (position >= end) {
+                    throw new MalformedException("truncated varint at byte " + position);
+                }
+                byte b = bytes[position++];
+                result |= (long) (b & 0x7f) << shift;
+                if (b >= 0) {
+                    return result;
+                }
+            }
+            throw new MalformedException("overlong varint at byte " + position);
+        }
+
+        Protobuf message() {
+            int length = length();
+            Protobuf child = new Protobuf(bytes, position, position + length);
+            position += length;
+            return child;
+        }
+
+        String string() {
+            int length = length();
+            String s = new String(bytes, position, length, java.nio.charset.StandardCharsets.UTF_8);
+            position += length;
+            return s;
+        }
+
+        void skip() {
+            switch (wireType) {
+                case 0 -> varint();
+                case 1 -> advance(8);
+                case 2 -> advance(length());
+                case 5 -> advance(4);
+                default -> throw new MalformedException("unsupported wire type " + wireType + " at byte " + position);
+            }
+        }
+
+        private int length() {
+            long length = varint();
+            if (length < 0 || length > end - position) {
+                throw new MalformedException("a field of " + length + " bytes overruns its message at byte " + position);
+            }
+            return (int) length;
+        }
+
+        private void advance(int n) {
+            if (n > end - position) {
+                throw new MalformedException("truncated field at byte " + position);
+            }
+            position += n;
+        }
+    }
+
+    private static final class MalformedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        MalformedException(String message) {
+            super(message);
+        }
+    }
+}

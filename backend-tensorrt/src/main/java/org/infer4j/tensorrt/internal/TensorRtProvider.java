@@ -1,0 +1,147 @@
+package org.infer4j.tensorrt.internal;
+
+import static org.bytedeco.cuda.global.cudart.cudaGetDeviceCount;
+import static org.bytedeco.cuda.global.cudart.cudaGetDeviceProperties;
+import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bytedeco.cuda.cudart.cudaDeviceProp;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.infer4j.Availability;
+import org.infer4j.BackendUnavailableException;
+import org.infer4j.EngineStats;
+import org.infer4j.InferenceEngine;
+import org.infer4j.ModelLoadException;
+import org.infer4j.spi.BackendProvider;
+import org.infer4j.spi.EngineConfig;
+import org.infer4j.tensorrt.TensorRtSettings;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code tensorrt} backend: loads an engine from the cache or builds and caches one, then
+ * serves it from a pool of execution contexts. Thread-safe.
+ */
+public final class TensorRtProvider implements BackendProvider {
+    public static final String NAME = "tensorrt";
+    private static final Logger log = LoggerFactory.getLogger(TensorRtProvider.class);
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public int priority() {
+        return 1000;
+    }
+
+    @Override
+    public String description() {
+        return "native TensorRT 10 through JavaCPP (engine cache, dynamic-shape profiles, a CUDA stream per context)";
+    }
+
+    @Override
+    public Availability availability() {
+        return NativeStack.availability();
+    }
+
+    @Override
+    public InferenceEngine create(EngineConfig config) {
+        NativeStack.require();
+        config.requireKnownOptions(NAME, Set.of());
+        TensorRtSettings settings = config.settings(TensorRtSettings.class).orElseGet(TensorRtSettings::defaults);
+        String modelName = config.modelName();
+        byte[] model = config.modelBytes();
+        OnnxModelInfo info = OnnxModelInfo.parse(model, modelName);
+        config.requireShapeRangesFit(info.inputs());
+        ProfilePlan plan = ProfilePlan.derive(info.inputs(), config.shapeRanges());
+        if (!plan.defaulted().isEmpty()) {
+            log.info("{}: no shape range given for {} dynamic dimension(s), using defaults: {}. Give ranges with "
+                    + "EngineBuilder.shapeRange to change them", modelName, plan.defaulted().size(), plan.defaulted());
+        }
+
+        int device = config.deviceIndex();
+        int[] count = {0};
+        Cuda.check(cudaGetDeviceCount(count), "cudaGetDeviceCount");
+        if (device >= count[0]) {
+            throw new BackendUnavailableException("CUDA device " + device + " does not exist; this machine has " + count[0]
+                    + " (0.." + (count[0] - 1) + "); pick one with EngineBuilder.device");
+        }
+        Cuda.useDevice(device);
+        EngineCacheKey key;
+        try (cudaDeviceProp prop = new cudaDeviceProp()) {
+            Cuda.check(cudaGetDeviceProperties(prop, device), "cudaGetDeviceProperties(" + device + ")");
+            key = new EngineCacheKey(config.modelDigest(), prop.name().getString(), prop.major(), prop.minor(),
+                    NativeStack.tensorRtVersion(), config.precision(), settings.tf32(), settings.workspaceBytes(),
+                    settings.optimizationLevel(), plan.canonical());
+        }
+        EngineCache cache = new EngineCache(settings.cacheDirectory());
+        String engineFile = key.digest() + ".engine";
+
+        List<String> notes = new ArrayList<>();
+        if (config.cudaGraphs()) {
+            notes.add("CUDA graph capture is not part of the tensorrt backend yet; runs use enqueueV3 without capture");
+        }
+        long start = System.nanoTime();
+        IRuntime runtime = createInferRuntime(TrtLogger.INSTANCE);
+        if (runtime == null || runtime.isNull()) {
+            throw new ModelLoadException("TensorRT could not create a runtime; see the TensorRT log lines above");
+        }
+        ICudaEngine engine = null;
+        boolean fromCache = false;
+        try {
+            if (settings.engineCache()) {
+                Optional<byte[]> cached = cache.load(engineFile);
+                if (cached.isPresent()) {
+                    engine = deserialize(runtime, cached.get());
+                    if (engine == null) {
+                        log.warn("TensorRT could not load the cached engine {} (built by another TensorRT or for another "
+                                + "GPU?); deleting it and building again", cache.fileOf(engineFile));
+                        cache.delete(engineFile);
+                    } else {
+                        fromCache = true;
+                    }
+                }
+            }
+            if (engine == null) {
+                byte[] serialized = EngineCompiler.compile(model, config.modelPath().orElse(null), modelName, plan,
+                        config.precision(), settings, cache, key);
+                if (settings.engineCache()) {
+                    cache.store(engineFile, serialized);
+                }
+                engine = deserialize(runtime, serialized);
+                if (engine == null) {
+                    throw new ModelLoadException("TensorRT built an engine for " + modelName + " but cannot load it; see the "
+                            + "TensorRT log lines above");
+                }
+            }
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            log.info("{} engine for {} ready in {} ms ({}{})", NAME, modelName, millis,
+                    fromCache ? "from cache " : "built, cached as ", cache.fileOf(engineFile));
+            EngineStats stats = new EngineStats(Map.of("tensorrt.startMillis", millis, "tensorrt.fromCache", fromCache ? 1L : 0L,
+                    "tensorrt.contexts", (long) settings.contextPoolSize()), notes);
+            ICudaEngine owned = engine;
+            engine = null; // TrtEngine owns both from here, on every path
+            return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats);
+        } catch (RuntimeException e) {
+            NativeDelete.delete(engine);
+            NativeDelete.delete(runtime);
+            throw e;
+        }
+    }
+
+    private static @Nullable ICudaEngine deserialize(IRuntime runtime, byte[] serialized) {
+        try (BytePointer blob = new BytePointer(serialized)) {
+            ICudaEngine engine = runtime.deserializeCudaEngine(blob, serialized.length);
+            return engine == null || engine.isNull() ? null : engine;
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.infer4j.tensorrt.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.infer4j.Binding;
+import org.infer4j.Shape;
+import org.infer4j.Tensor;
+import org.infer4j.TensorInfo;
+
+/**
+ * Inputs and outputs bound to an execution slot of their own: the input shapes are fixed at bind
+ * time, so the outputs are allocated then (page-locked) and every {@link #run()} only stages,
+ * enqueues and synchronises. Owns its slot and the outputs it allocated. Not thread-safe.
+ */
+final class TrtBinding implements Binding {
+    private final TrtEngine engine;
+    private final ExecutionSlot slot;
+    private final Map<String, Tensor> inputs;
+    private final Map<String, Tensor> outputs = new LinkedHashMap<>();
+    private final List<Tensor> owned = new ArrayList<>();
+    private volatile boolean closed;
+
+    /** Takes ownership of {@code slot}, also when this constructor throws. */
+    TrtBinding(TrtEngine engine, ExecutionSlot slot, Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out) {
+        this.engine = engine;
+        this.slot = slot;
+        this.inputs = Map.copyOf(in);
+        try {
+            Shape[] shapes = slot.prepare(in);
+            List<TensorInfo> infos = engine.outputs();
+            for (int i = 0; i < infos.size(); i++) {
+                TensorInfo info = infos.get(i);
+                Tensor given = out.get(info.name());
+                if (given != null) {
+                    outputs.put(info.name(), given);
+                } else {
+                    Tensor mine = new PinnedHostTensor(info.elementType(), shapes[i]);
+                    owned.add(mine);
+                    outputs.put(info.name(), mine);
+                }
+            }
+        } catch (RuntimeException e) {
+            owned.forEach(Tensor::close);
+            slot.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public void run() {
+        ensureOpen();
+        engine.enter();
+        try {
+            slot.run(inputs, outputs, null);
+        } finally {
+            engine.exit();
+        }
+    }
+
+    @Override
+    public Tensor input(String name) {
+        ensureOpen();
+        Tensor t = inputs.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs.keySet());
+        }
+        return t;
+    }
+
+    @Override
+    public Tensor output(String name) {
+        ensureOpen();
+        Tensor t = outputs.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no output named '" + name + "'; outputs are " + outputs.keySet());
+        }
+        return t;
+    }
+
+    /** The slot, for CUDA graph capture of its uploads, inference and downloads. */
+    ExecutionSlot slot() {
+        ensureOpen();
+        return slot;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        slot.close();
+        owned.forEach(Tensor::close);
+        engine.forget(this);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this binding is closed");
+        }
+    }
+}

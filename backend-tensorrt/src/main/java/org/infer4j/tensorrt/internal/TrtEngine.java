@@ -1,0 +1,203 @@
+package org.infer4j.tensorrt.internal;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.infer4j.Binding;
+import org.infer4j.EngineStats;
+import org.infer4j.InferenceException;
+import org.infer4j.InvalidInputException;
+import org.infer4j.Outputs;
+import org.infer4j.Shape;
+import org.infer4j.Tensor;
+import org.infer4j.TensorInfo;
+import org.infer4j.spi.AbstractInferenceEngine;
+import org.infer4j.tensorrt.TensorRtEngine;
+
+/**
+ * A deserialised TensorRT engine with a pool of execution slots. {@code run} borrows a slot
+ * (waiting while all are busy), so calls from many threads run concurrently on separate streams;
+ * a binding owns a slot of its own. The engine owns the runtime, the engine, the pool and every
+ * open binding's slot, and frees them on close after calls in flight have returned. Thread-safe.
+ */
+final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine {
+    private final String modelName;
+    private final int device;
+    private final IRuntime runtime;
+    private final ICudaEngine engine;
+    private final ProfilePlan plan;
+    private final BlockingQueue<ExecutionSlot> pool;
+    private final List<ExecutionSlot> slots = new ArrayList<>();
+    private final Set<TrtBinding> bindings = ConcurrentHashMap.newKeySet();
+    private final EngineStats stats;
+
+    /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
+    TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
+              int poolSize, EngineStats stats) {
+        super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs());
+        this.modelName = modelName;
+        this.device = device;
+        this.runtime = runtime;
+        this.engine = engine;
+        this.plan = plan;
+        this.stats = stats;
+        this.pool = new ArrayBlockingQueue<>(poolSize);
+        try {
+            checkTypes(model);
+            for (int i = 0; i < poolSize; i++) {
+                ExecutionSlot slot = newSlot();
+                slots.add(slot);
+                pool.add(slot);
+            }
+        } catch (RuntimeException e) {
+            release();
+            throw e;
+        }
+    }
+
+    private void checkTypes(OnnxModelInfo model) {
+        List<TensorInfo> all = new ArrayList<>(model.inputs());
+        all.addAll(model.outputs());
+        for (TensorInfo info : all) {
+            var type = ExecutionSlot.engineType(engine, info.name());
+            if (type != info.elementType()) {
+                throw new org.infer4j.ModelLoadException("'" + info.name() + "' of " + modelName + " is " + info.elementType()
+                        + " in the model but " + (type == null ? "an unsupported type" : type) + " in the TensorRT engine; "
+                        + "cast it in the model or use ort-cuda");
+            }
+        }
+    }
+
+    ExecutionSlot newSlot() {
+        return new ExecutionSlot(engine, modelName, device, inputs(), outputs(), plan);
+    }
+
+    @Override
+    protected Outputs execute(Map<String, ? extends Tensor> inputs) {
+        ExecutionSlot slot = borrow();
+        Tensor[] fresh = new Tensor[outputs().size()];
+        try {
+            Shape[] shapes = slot.prepare(inputs);
+            for (int i = 0; i < fresh.length; i++) {
+                fresh[i] = Tensor.allocate(outputs().get(i).elementType(), shapes[i].toArray());
+            }
+            slot.run(inputs, Map.of(), fresh);
+            Map<String, Tensor> byName = new LinkedHashMap<>();
+            for (int i = 0; i < fresh.length; i++) {
+                byName.put(outputs().get(i).name(), fresh[i]);
+            }
+            return Outputs.of(byName);
+        } catch (RuntimeException e) {
+            for (Tensor t : fresh) {
+                if (t != null) {
+                    t.close();
+                }
+            }
+            throw e;
+        } finally {
+            pool.add(slot);
+        }
+    }
+
+    @Override
+    protected void executeInto(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
+        checkDevice(inputs);
+        checkDevice(outputs);
+        ExecutionSlot slot = borrow();
+        try {
+            slot.run(inputs, outputs, null);
+        } finally {
+            pool.add(slot);
+        }
+    }
+
+    @Override
+    public Binding bind(Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out) {
+        enterCall();
+        try {
+            checkInputs(in);
+            checkOutputs(out);
+            checkDevice(in);
+            checkDevice(out);
+            TrtBinding binding = new TrtBinding(this, newSlot(), in, out);
+            bindings.add(binding);
+            return binding;
+        } finally {
+            exitCall();
+        }
+    }
+
+    @Override
+    protected Tensor allocateHost(TensorInfo info, Shape shape) {
+        return new PinnedHostTensor(info.elementType(), shape);
+    }
+
+    @Override
+    public Tensor allocateDevice(String name, long... shape) {
+        Tensor probe = allocate(name, shape); // validates name and shape against the model
+        probe.close();
+        TensorInfo info = inputs().stream().filter(i -> i.name().equals(name)).findFirst()
+                .orElseGet(() -> outputs().stream().filter(o -> o.name().equals(name)).findFirst().orElseThrow());
+        return new DeviceTensor(info.elementType(), Shape.of(shape), device);
+    }
+
+    @Override
+    public EngineStats stats() {
+        return stats;
+    }
+
+    void enter() {
+        enterCall();
+    }
+
+    void exit() {
+        exitCall();
+    }
+
+    void forget(TrtBinding binding) {
+        bindings.remove(binding);
+    }
+
+    private void checkDevice(Map<String, ? extends Tensor> tensors) {
+        for (Map.Entry<String, ? extends Tensor> e : tensors.entrySet()) {
+            if (e.getValue() instanceof DeviceTensor d && d.device() != device) {
+                throw new InvalidInputException("'" + e.getKey() + "' is on CUDA device " + d.device() + " but this engine runs on "
+                        + "device " + device + "; copy it through a host tensor or allocate it with this engine");
+            }
+            if (e.getValue().location() == org.infer4j.MemoryLocation.DEVICE && !(e.getValue() instanceof DeviceTensor)) {
+                throw new InvalidInputException("'" + e.getKey() + "' is device memory of another backend; the tensorrt backend "
+                        + "takes device tensors made by TensorRtEngine.allocateDevice");
+            }
+        }
+    }
+
+    private ExecutionSlot borrow() {
+        try {
+            return pool.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InferenceException("interrupted while waiting for a free TensorRT execution context of " + modelName, e);
+        }
+    }
+
+    @Override
+    protected void release() {
+        for (TrtBinding b : List.copyOf(bindings)) {
+            b.close();
+        }
+        for (ExecutionSlot slot : slots) {
+            slot.close();
+        }
+        slots.clear();
+        pool.clear();
+        NativeDelete.delete(engine);
+        NativeDelete.delete(runtime);
+    }
+}

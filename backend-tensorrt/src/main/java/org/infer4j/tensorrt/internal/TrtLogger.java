@@ -1,0 +1,73 @@
+package org.infer4j.tensorrt.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.bytedeco.tensorrt.nvinfer.ILogger;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * TensorRT's log, into SLF4J ({@code org.infer4j.tensorrt.TensorRT}); TensorRT INFO is logged at
+ * DEBUG and VERBOSE at TRACE, because TensorRT is chatty. A thread may also {@link #capture} what
+ * TensorRT says during one operation: error lines for an exception message, and every line for
+ * build progress. One instance serves the process (TensorRT keeps the first logger it is given),
+ * and it is never freed. Thread-safe.
+ */
+final class TrtLogger extends ILogger {
+    private static final Logger log = LoggerFactory.getLogger("org.infer4j.tensorrt.TensorRT");
+    static final TrtLogger INSTANCE = new TrtLogger();
+
+    private final ThreadLocal<@Nullable Capture> capture = new ThreadLocal<>();
+
+    private TrtLogger() {
+    }
+
+    @Override
+    public void log(Severity severity, String message) {
+        Severity s = severity.intern();
+        switch (s) {
+            case kINTERNAL_ERROR, kERROR -> log.error(message);
+            case kWARNING -> log.warn(message);
+            case kINFO -> log.debug(message);
+            default -> log.trace(message);
+        }
+        Capture c = capture.get();
+        if (c != null) {
+            if (s == Severity.kERROR || s == Severity.kINTERNAL_ERROR) {
+                c.errors.add(message);
+            }
+            if (c.lines != null && s != Severity.kVERBOSE) {
+                c.lines.accept(message);
+            }
+        }
+    }
+
+    /** Starts collecting what TensorRT logs on this thread; close the result to stop. */
+    Capture capture(@Nullable Consumer<String> lines) {
+        Capture c = new Capture(lines);
+        capture.set(c);
+        return c;
+    }
+
+    /** TensorRT's error lines during one operation on one thread. */
+    final class Capture implements AutoCloseable {
+        private final List<String> errors = new ArrayList<>();
+        private final @Nullable Consumer<String> lines;
+
+        private Capture(@Nullable Consumer<String> lines) {
+            this.lines = lines;
+        }
+
+        /** The errors so far, joined for an exception message, or "" if none. */
+        String errors() {
+            return errors.isEmpty() ? "" : "; TensorRT said: " + String.join(" | ", errors);
+        }
+
+        @Override
+        public void close() {
+            capture.remove();
+        }
+    }
+}

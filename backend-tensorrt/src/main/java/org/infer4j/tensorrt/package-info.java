@@ -1,0 +1,23 @@
+/**
+ * The {@code tensorrt} backend: native TensorRT 10 through JavaCPP. Tune it with
+ * {@link org.infer4j.tensorrt.TensorRtSettings}; cast an engine to
+ * {@link org.infer4j.tensorrt.TensorRtEngine} for tensors that stay in GPU memory.
+ *
+ * <p><b>Optimisation profiles.</b> TensorRT compiles one profile per dynamic input. Ranges given
+ * with {@code EngineBuilder.shapeRange} are used as given, and a named dimension (ONNX
+ * {@code dim_param}, e.g. {@code batch} or {@code seq}) takes the same range in every input that
+ * shares the name. Any other unknown dimension gets a default, logged at INFO when the engine is
+ * built: the first dimension, or one whose name contains {@code batch}, is batch-like and ranges
+ * {@code 1 / 1 / 32} (min / optimal / max); every other one is sequence-like and ranges
+ * {@code 1 / 128 / 512}.
+ *
+ * <p><b>Engine cache.</b> Serialised engines live in
+ * {@link org.infer4j.tensorrt.TensorRtSettings#cacheDirectory()}, keyed by a SHA-256 digest of the
+ * model bytes, GPU name and compute capability, TensorRT version and every build setting; a
+ * TensorRT timing cache per GPU and TensorRT version lies beside them. A damaged or incompatible
+ * file is logged, deleted and rebuilt.
+ */
+@NullMarked
+package org.infer4j.tensorrt;
+
+import org.jspecify.annotations.NullMarked;

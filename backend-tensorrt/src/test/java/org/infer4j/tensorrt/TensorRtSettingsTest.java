@@ -1,0 +1,53 @@
+package org.infer4j.tensorrt;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+class TensorRtSettingsTest {
+
+    @Test
+    void defaultsAreTensorRtsOwnWithCachesOnAndTwoContexts() {
+        TensorRtSettings s = TensorRtSettings.defaults();
+
+        assertThat(s.workspaceBytes()).isZero();
+        assertThat(s.optimizationLevel()).isEqualTo(3);
+        assertThat(s.tf32()).isTrue();
+        assertThat(s.engineCache()).isTrue();
+        assertThat(s.timingCache()).isTrue();
+        assertThat(s.contextPoolSize()).isEqualTo(2);
+        assertThat(s.buildListener()).isNull();
+        assertThat(s.cacheDirectory().toString()).endsWith(Path.of("infer4j", "tensorrt").toString());
+    }
+
+    @Test
+    void keepsWhatItIsGiven() {
+        BuildListener listener = (model, elapsed, message) -> { };
+        TensorRtSettings s = TensorRtSettings.builder().workspaceBytes(1L << 30).optimizationLevel(5).tf32(false)
+                .cacheDirectory(Path.of("/tmp/trt")).engineCache(false).timingCache(false).contextPoolSize(4)
+                .buildListener(listener).build();
+
+        assertThat(s.workspaceBytes()).isEqualTo(1L << 30);
+        assertThat(s.optimizationLevel()).isEqualTo(5);
+        assertThat(s.tf32()).isFalse();
+        assertThat(s.cacheDirectory()).isEqualTo(Path.of("/tmp/trt"));
+        assertThat(s.engineCache()).isFalse();
+        assertThat(s.timingCache()).isFalse();
+        assertThat(s.contextPoolSize()).isEqualTo(4);
+        assertThat(s.buildListener()).isSameAs(listener);
+        assertThat(s.toString()).contains("optimizationLevel=5").contains("/tmp/trt");
+    }
+
+    @Test
+    void rejectsValuesThatCanNeverBeRightNamingTheRange() {
+        TensorRtSettings.Builder b = TensorRtSettings.builder();
+
+        assertThatThrownBy(() -> b.optimizationLevel(6)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("0..5");
+        assertThatThrownBy(() -> b.optimizationLevel(-1)).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> b.workspaceBytes(-1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 0");
+        assertThatThrownBy(() -> b.contextPoolSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1");
+        assertThatThrownBy(() -> b.cacheDirectory(null)).isInstanceOf(NullPointerException.class);
+    }
+}

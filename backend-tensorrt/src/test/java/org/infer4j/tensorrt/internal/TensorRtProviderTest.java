@@ -1,0 +1,62 @@
+package org.infer4j.tensorrt.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import org.infer4j.Availability;
+import org.infer4j.BackendUnavailableException;
+import org.infer4j.Backends;
+import org.infer4j.InferenceEngine;
+import org.infer4j.contract.ReferenceModel;
+import org.infer4j.spi.BackendProvider;
+import org.junit.jupiter.api.Test;
+
+/** What the provider says about itself; the unavailable cases run where TensorRT or a GPU is missing (CI). */
+class TensorRtProviderTest {
+
+    @Test
+    void isRegisteredWithServiceLoaderAsTensorrtWithTheTopPriority() {
+        BackendProvider provider = Backends.discover().find("tensorrt").orElseThrow();
+
+        assertThat(provider).isInstanceOf(TensorRtProvider.class);
+        assertThat(provider.priority()).isEqualTo(1000);
+        assertThat(provider.description()).contains("TensorRT");
+    }
+
+    @Test
+    void availabilityNeverThrowsAndIsStable() {
+        TensorRtProvider provider = new TensorRtProvider();
+
+        assertThatCode(provider::availability).doesNotThrowAnyException();
+        assertThat(provider.availability()).isSameAs(provider.availability());
+    }
+
+    @Test
+    void whereTheNativesOrTheGpuAreMissingItSaysWhichAndHowToFixIt() {
+        Availability a = new TensorRtProvider().availability();
+        assumeFalse(a.isAvailable(), "TensorRT and a GPU are present here");
+
+        assertThat(a.detail()).containsAnyOf("libcudart.so.12", "no NVIDIA driver", "no CUDA device");
+        assertThat(a.detail()).contains("libnvinfer.so.10");
+        assertThat(a.remedy()).isNotBlank().containsAnyOf("linux-x86_64-redist", "NVIDIA GPU");
+    }
+
+    @Test
+    void buildingWhereItIsUnavailableIsABackendUnavailableExceptionWithTheReason() {
+        Availability a = new TensorRtProvider().availability();
+        assumeFalse(a.isAvailable(), "TensorRT and a GPU are present here");
+
+        assertThatThrownBy(() -> InferenceEngine.builder().backend("tensorrt")
+                .model(ReferenceModel.named("mlp_tiny").onnxBytes()).build())
+                .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("tensorrt")
+                .hasMessageContaining(a.detail().substring(0, 20));
+    }
+
+    @Test
+    void theRestOfTheLibraryKeepsWorkingWithoutIt() {
+        assertThatCode(() -> Backends.discover().report()).doesNotThrowAnyException();
+        assertThat(Backends.discover().find("tensorrt")).isPresent();
+    }
+}
