@@ -1,0 +1,295 @@
+package org.infer4j.examples;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.infer4j.BackendStatus;
+import org.infer4j.Backends;
+import org.infer4j.Precision;
+import org.infer4j.examples.internal.BenchmarkRunner;
+import org.infer4j.examples.internal.ConsoleTable;
+import org.infer4j.examples.internal.Environment;
+import org.infer4j.examples.internal.Failure;
+import org.infer4j.examples.internal.InputShapes;
+import org.infer4j.examples.internal.Measurement;
+import org.infer4j.examples.internal.ResultFiles;
+import org.infer4j.examples.internal.RunReport;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * The infer4j benchmark: latency and throughput of one or more backends on ONNX models, with the
+ * outputs of each checked against a reference backend ({@code ort-cpu}) on identical seeded inputs.
+ *
+ * <pre>
+ * java -jar examples/target/infer4j-benchmark.jar --model models/mlp_tiny.onnx --backend ort-cpu
+ * java -jar examples/target/infer4j-benchmark.jar -m model.onnx -b ort-cuda,ort-tensorrt --precision FP32,FP16 \
+ *      --batch 1,8,32 --seq-len 128 --duration 10s --out results/
+ * </pre>
+ *
+ * Exit status: 0 when every run completed and agreed with the reference (or had none to agree
+ * with), 1 when a run failed or disagreed, 2 for a usage error.
+ *
+ * <p>An instance is one invocation; not thread-safe.
+ */
+@Command(name = "infer4j-benchmark", mixinStandardHelpOptions = true, versionProvider = Benchmark.Version.class,
+        sortOptions = false, usageHelpWidth = 110,
+        description = "Measures inference latency and throughput of infer4j backends on ONNX models and checks each "
+                + "backend's outputs against a reference backend on the same seeded inputs.")
+public final class Benchmark implements Callable<Integer> {
+    static final int EXIT_OK = 0;
+    static final int EXIT_FAILED = 1;
+
+    @Spec
+    private @Nullable CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, split = ",", paramLabel = "FILE",
+            description = "ONNX model file(s); repeat or separate with commas.")
+    private List<Path> models = new ArrayList<>();
+
+    @Option(names = {"-b", "--backend"}, split = ",", paramLabel = "NAME",
+            description = "Backend(s) to measure, e.g. ort-cpu,ort-cuda,ort-tensorrt,tensorrt (default: every available one).")
+    private List<String> backends = new ArrayList<>();
+
+    @Option(names = "--warmup", defaultValue = "100", paramLabel = "N", description = "Untimed runs first (default: ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @ArgGroup(exclusive = true)
+    private @Nullable Length length;
+
+    static final class Length {
+        @Option(names = {"-n", "--iterations"}, paramLabel = "N", description = "Timed runs (default: 1000).")
+        @Nullable Integer iterations;
+
+        @Option(names = "--duration", paramLabel = "TIME", converter = DurationConverter.class,
+                description = "Time to measure instead of a count of runs, e.g. 10s, 500ms, 2m.")
+        @Nullable Duration duration;
+    }
+
+    @Option(names = "--batch", split = ",", paramLabel = "N",
+            description = "Batch size(s) for inputs whose first dimension is open (default: 1, or the model's fixed batch).")
+    private List<Integer> batches = new ArrayList<>();
+
+    @Option(names = "--seq-len", split = ",", defaultValue = "128", paramLabel = "N",
+            description = "Sequence length(s) for inputs whose second dimension is open, e.g. [batch, seq] token ids "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private List<Integer> seqLens = new ArrayList<>();
+
+    @Option(names = "--shape", paramLabel = "NAME=DIMS", mapFallbackValue = "",
+            description = "An input's exact shape, e.g. --shape pixel_values=1x3x224x224; needed for open dimensions "
+                    + "beyond the second.")
+    private Map<String, String> shapes = new LinkedHashMap<>();
+
+    @Option(names = "--precision", split = ",", defaultValue = "FP32", paramLabel = "P",
+            description = "Precision(s): ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    private List<Precision> precisions = new ArrayList<>();
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--max-token-id", defaultValue = "100", paramLabel = "N",
+            description = "Inputs named like *ids* get integers in [0, N) (default: ${DEFAULT-VALUE}); *mask* inputs get ones.")
+    private int maxTokenId;
+
+    @Option(names = "--reference", defaultValue = "ort-cpu", paramLabel = "NAME",
+            description = "Backend whose outputs count as right, or 'none' (default: ${DEFAULT-VALUE}; skipped with a note "
+                    + "where it cannot run).")
+    private String reference = "ort-cpu";
+
+    @Option(names = "--tolerance", paramLabel = "X",
+            description = "Largest absolute output difference from the reference that passes (default: 2e-3 for FP32, "
+                    + "which allows TF32; 2e-2 for FP16).")
+    private @Nullable Double tolerance;
+
+    @Option(names = "--option", paramLabel = "[BACKEND:]KEY=VALUE",
+            description = "Backend option passed through to EngineBuilder.option, for every backend or, with a prefix, one, "
+                    + "e.g. ort-tensorrt:trt.trt_builder_optimization_level=5.")
+    private List<String> options = new ArrayList<>();
+
+    @Option(names = "--device", defaultValue = "0", paramLabel = "INDEX", description = "CUDA device (default: ${DEFAULT-VALUE}).")
+    private int device;
+
+    @Option(names = "--cuda-graphs", description = "Ask backends to capture and replay CUDA graphs.")
+    private boolean cudaGraphs;
+
+    @Option(names = "--device-info", paramLabel = "TEXT", defaultValue = "${env:INFER4J_DEVICE_INFO}",
+            description = "A description of the device to record in the results, e.g. from nvidia-smi "
+                    + "(default: $INFER4J_DEVICE_INFO, which scripts/gpu/run.sh sets).")
+    private @Nullable String deviceInfo;
+
+    @Option(names = "--out", defaultValue = "target/benchmark-results", paramLabel = "DIR",
+            description = "Where to write a JSON file per run and results.csv (default: ${DEFAULT-VALUE}).")
+    private Path out = Path.of("target/benchmark-results");
+
+    /** The backends to use, or null to discover them on the class path. */
+    private final @Nullable Backends backendRegistry;
+
+    private Benchmark(@Nullable Backends backendRegistry) {
+        this.backendRegistry = backendRegistry;
+    }
+
+    /** Runs the benchmark and exits with its status. */
+    public static void main(String[] args) {
+        System.exit(commandLine(null).execute(args));
+    }
+
+    /**
+     * The command line with the benchmark's error handling, for {@link #main} and tests.
+     *
+     * @param registry the backends to use instead of those found on the class path, or null
+     */
+    static CommandLine commandLine(@Nullable Backends registry) {
+        return new CommandLine(new Benchmark(registry))
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println(cmd.getColorScheme().errorText(e.getMessage() != null ? e.getMessage() : e.toString()));
+                    return e instanceof IllegalArgumentException || e instanceof org.infer4j.InvalidInputException
+                            ? cmd.getCommandSpec().exitCodeOnInvalidInput() : EXIT_FAILED;
+                });
+    }
+
+    @Override
+    public Integer call() {
+        CommandSpec commandSpec = java.util.Objects.requireNonNull(spec, "picocli injects the spec");
+        PrintWriter console = commandSpec.commandLine().getOut();
+        Backends registry = backendRegistry != null ? backendRegistry : Backends.discover();
+        List<String> chosen = backends;
+        if (backends.isEmpty()) {
+            List<BackendStatus> statuses = registry.statuses();
+            chosen = statuses.stream().filter(BackendStatus::isAvailable).map(BackendStatus::name).toList();
+            if (chosen.isEmpty()) {
+                throw new CommandLine.ParameterException(commandSpec.commandLine(), "no backend can run here:\n" + registry.report());
+            }
+            List<String> unavailable = statuses.stream().filter(s -> !s.isAvailable()).map(BackendStatus::name).toList();
+            if (!unavailable.isEmpty()) {
+                console.printf("not measured, unavailable here: %s (java -cp 'examples/target/lib/*' org.infer4j.Backends "
+                        + "says why)%n", String.join(", ", unavailable));
+            }
+        }
+        BenchmarkRunner.Plan plan = new BenchmarkRunner.Plan(models, chosen, precisions, batches, seqLens, parseShapes(),
+                warmup, limit(), seed, maxTokenId, "none".equalsIgnoreCase(reference) ? null : reference, tolerance,
+                parseOptions(registry), device, cudaGraphs, deviceInfo);
+
+        Progress progress = new Progress(new ResultFiles(out), console);
+        console.printf("infer4j %s benchmark: %s on %s%n", Environment.infer4jVersion(), models, chosen);
+        console.flush();
+        new BenchmarkRunner(plan, registry, progress).run();
+
+        console.println();
+        if (!progress.table.isEmpty()) {
+            console.print(progress.table.render());
+        }
+        for (Failure f : progress.failures) {
+            console.printf("FAILED %s on %s %s: %s%n", f.model(), f.backend(), f.precision(), f.message());
+        }
+        console.flush();
+        return progress.failures.isEmpty() && !progress.disagreed ? EXIT_OK : EXIT_FAILED;
+    }
+
+    /** Writes each result as it comes, prints a line for it, and keeps what the summary needs. */
+    private static final class Progress implements BenchmarkRunner.Listener {
+        private final ResultFiles files;
+        private final PrintWriter console;
+        final ConsoleTable table = new ConsoleTable();
+        final List<Failure> failures = new ArrayList<>();
+        boolean disagreed;
+
+        Progress(ResultFiles files, PrintWriter console) {
+            this.files = files;
+            this.console = console;
+        }
+
+        @Override
+        public void completed(RunReport report) {
+            Path json = files.write(report);
+            table.add(report);
+            disagreed |= report.agreement().compared() && !report.agreement().passed();
+            console.printf("  %s on %s %s batch %d: mean %.1f us, %d runs -> %s%n", report.model(), report.backend(),
+                    report.precision(), report.batch(), report.latencyUs().mean(), report.iterations(), json);
+            console.flush();
+        }
+
+        @Override
+        public void failed(Failure failure) {
+            failures.add(failure);
+            console.printf("  %s on %s %s%s FAILED: %s%n", failure.model(), failure.backend(), failure.precision(),
+                    failure.shapes() != null ? " (" + failure.shapes() + ")" : "", failure.message());
+            console.flush();
+        }
+    }
+
+    private Measurement.Limit limit() {
+        if (length != null && length.duration != null) {
+            return Measurement.Limit.duration(length.duration);
+        }
+        return Measurement.Limit.iterations(length != null && length.iterations != null ? length.iterations : 1000);
+    }
+
+    private Map<String, long[]> parseShapes() {
+        Map<String, long[]> parsed = new LinkedHashMap<>();
+        shapes.forEach((name, dims) -> parsed.put(name, InputShapes.parse(dims)));
+        return parsed;
+    }
+
+    /** {@code [BACKEND:]KEY=VALUE}; the prefix counts as a backend only if one by that name exists. */
+    private List<BenchmarkRunner.Option> parseOptions(Backends registry) {
+        List<BenchmarkRunner.Option> parsed = new ArrayList<>();
+        for (String option : options) {
+            int eq = option.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--option " + option + " is not KEY=VALUE or BACKEND:KEY=VALUE");
+            }
+            String key = option.substring(0, eq);
+            String value = option.substring(eq + 1);
+            int colon = key.indexOf(':');
+            if (colon > 0 && registry.find(key.substring(0, colon)).isPresent()) {
+                parsed.add(new BenchmarkRunner.Option(key.substring(0, colon), key.substring(colon + 1), value));
+            } else {
+                parsed.add(new BenchmarkRunner.Option(null, key, value));
+            }
+        }
+        return parsed;
+    }
+
+    /** {@code 10s}, {@code 500ms}, {@code 2m}, or a plain number of seconds. */
+    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+        private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|min)?");
+
+        @Override
+        public Duration convert(String value) {
+            Matcher m = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a duration; write e.g. 10s, 500ms or 2m");
+            }
+            double amount = Double.parseDouble(m.group(1));
+            String unit = m.group(2) == null ? "s" : m.group(2);
+            double nanos = amount * switch (unit) {
+                case "ms" -> 1e6;
+                case "s" -> 1e9;
+                default -> 60e9;
+            };
+            return Duration.ofNanos((long) nanos);
+        }
+    }
+
+    /** The version from the build, for {@code --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"infer4j-benchmark " + Environment.infer4jVersion()};
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package org.infer4j.examples.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** The console summary: one row per run with the figures people compare first. Not thread-safe. */
+public final class ConsoleTable {
+    private static final String[] HEADER = {"model", "backend", "precision", "batch", "seq", "build ms", "mean us", "p50 us",
+        "p99 us", "throughput/s", "rmse", "max abs", "agreement"};
+
+    private final List<String[]> rows = new ArrayList<>();
+
+    public void add(RunReport r) {
+        LatencyMicros l = r.latencyUs();
+        Agreement a = r.agreement();
+        rows.add(new String[] {r.model(), r.backend(), r.precision(), Integer.toString(r.batch()),
+            r.seqLen() == null ? "-" : r.seqLen().toString(), fixed(r.buildMs(), 1), fixed(l.mean(), 1), fixed(l.median(), 1),
+            fixed(l.p99(), 1), fixed(r.throughputFps(), 1), scientific(a.rmse()), scientific(a.maxAbs()), verdict(a)});
+    }
+
+    public boolean isEmpty() {
+        return rows.isEmpty();
+    }
+
+    /** The table, columns padded to their widest cell, numbers right-aligned. */
+    public String render() {
+        int[] widths = new int[HEADER.length];
+        List<String[]> all = new ArrayList<>();
+        all.add(HEADER);
+        all.addAll(rows);
+        for (String[] row : all) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (String[] row : all) {
+            for (int i = 0; i < row.length; i++) {
+                boolean text = i < 3 || i == row.length - 1;
+                String cell = text ? String.format("%-" + widths[i] + "s", row[i]) : String.format("%" + widths[i] + "s", row[i]);
+                sb.append(i == 0 ? "" : "  ").append(cell);
+            }
+            sb.append(System.lineSeparator());
+        }
+        return sb.toString();
+    }
+
+    /** {@code ok}, {@code FAIL} (with the largest difference over the tolerance) or {@code skipped}. */
+    static String verdict(Agreement a) {
+        if (!a.compared()) {
+            return "skipped";
+        }
+        return a.passed() ? "ok vs " + a.reference() : "FAIL vs " + a.reference() + " (tol " + scientific(a.tolerance()) + ")";
+    }
+
+    private static String fixed(double v, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", v);
+    }
+
+    private static String scientific(double v) {
+        return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.2e", v);
+    }
+}

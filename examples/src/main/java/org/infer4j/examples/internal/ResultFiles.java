@@ -1,0 +1,100 @@
+package org.infer4j.examples.internal;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Writes each run as a JSON file ({@code MODEL_BACKEND_PRECISION_bN[_sN]_TIMESTAMP.json}) and as a
+ * row of {@code results.csv} in one directory, which it creates. Not thread-safe.
+ */
+public final class ResultFiles {
+    static final String CSV_NAME = "results.csv";
+    static final List<String> CSV_COLUMNS = List.of("timestamp", "model", "backend", "precision", "batch", "seq_len",
+            "cuda_graphs", "warmup", "iterations", "build_ms", "mean_us", "median_us", "min_us", "max_us", "std_us", "p90_us",
+            "p95_us", "p99_us", "p999_us", "throughput_fps", "reference", "rmse", "mae", "max_abs", "tolerance",
+            "agreement_passed", "hostname", "json_file");
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+            .enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path directory;
+
+    public ResultFiles(Path directory) {
+        this.directory = directory;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /**
+     * Writes {@code report}'s JSON file and appends its CSV row (with a header if the CSV is new).
+     *
+     * @return the JSON file
+     * @throws UncheckedIOException if a file cannot be written
+     */
+    public Path write(RunReport report) {
+        try {
+            Files.createDirectories(directory);
+            Path json = directory.resolve(fileName(report));
+            JSON.writeValue(json.toFile(), report);
+            Path csv = directory.resolve(CSV_NAME);
+            String row = csvRow(report, json.getFileName().toString());
+            if (!Files.exists(csv)) {
+                row = String.join(",", CSV_COLUMNS) + "\n" + row;
+            }
+            Files.writeString(csv, row, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            return json;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the results of " + report.model() + " on " + report.backend()
+                    + " to " + directory.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The JSON text of a report, as the files hold it. */
+    public static String toJson(RunReport report) {
+        try {
+            return JSON.writeValueAsString(report);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String fileName(RunReport r) {
+        String model = r.model().replaceFirst("\\.onnx$", "");
+        String stamp = r.timestamp().replaceAll("[^0-9TZ]", "");
+        return sanitize(model + "_" + r.backend() + "_" + r.precision().toLowerCase(Locale.ROOT) + "_b" + r.batch()
+                + (r.seqLen() != null ? "_s" + r.seqLen() : "") + "_" + stamp) + ".json";
+    }
+
+    private static String csvRow(RunReport r, String jsonFile) {
+        LatencyMicros l = r.latencyUs();
+        Agreement a = r.agreement();
+        return Stream.of(r.timestamp(), r.model(), r.backend(), r.precision(), r.batch(), r.seqLen() == null ? "" : r.seqLen(),
+                        r.cudaGraphs(), r.warmup(), r.iterations(), r.buildMs(), l.mean(), l.median(), l.min(), l.max(), l.std(),
+                        l.p90(), l.p95(), l.p99(), l.p999(), r.throughputFps(), a.reference(), a.rmse(), a.mae(), a.maxAbs(),
+                        a.tolerance(), a.compared() ? a.passed() : "", r.hostname(), jsonFile)
+                .map(ResultFiles::csvField).collect(Collectors.joining(",")) + "\n";
+    }
+
+    private static String csvField(Object value) {
+        String s = value instanceof Double d && d.isNaN() ? "" : String.valueOf(value);
+        return s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
+    private static String sanitize(String name) {
+        return name.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+}
