@@ -14,7 +14,7 @@ mkdir -p .gpu/app .gpu/test
 for m in $MODULES; do
   mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=runtime -DexcludeGroupIds=org.infer4j \
     -DoutputDirectory="$PWD/.gpu/app"
-  cp "$m/target/$m-0.1.0-SNAPSHOT.jar" .gpu/app/
+  ls "$m"/target/*.jar | grep -v -- "-tests.jar$" | xargs -I{} cp {} .gpu/app/
   if [ -d "$m/target/test-classes" ]; then
     mkdir -p ".gpu/test/$m" && cp -r "$m/target/test-classes/." ".gpu/test/$m/"
     mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=test -DexcludeGroupIds=org.infer4j -DoutputDirectory="$PWD/.gpu/test/lib"

@@ -3,7 +3,8 @@
 # .gpu/app and .gpu/test carried (scripts/gpu/prepare.sh). One call does one or more phases:
 #   bash scripts/gpu/run.sh PHASE [PHASE...]
 # Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
-# tests (every module's JUnit tests, GPU ones included), bench-ort (issue 2's benchmark),
+# tests (every module's JUnit tests, GPU ones included; TEST_INCLUDE, a class-name regex, picks some;
+# TEST_LOG names the log), bench-ort (issue 2's benchmark),
 # and any other phase defined in scripts/gpu/phases/PHASE.sh.
 # Writes at most a few files under $OUT (the device returns 8 files at most).
 set -uo pipefail
@@ -29,14 +30,15 @@ phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) fo
   mkdir -p "$MODELS"
   PYTHONUNBUFFERED=1 python3 /opt/gpu/parts/models.py "$MODELS" ${MODEL_NAMES:-mlp cnn gru resnet50 distilbert bert_base} \
     2>&1 | grep -v -i warn | cut -c1-300
+  mkdir -p "$RESULTS/models" && cp "$MODELS"/*.json "$RESULTS/models/"
   ls -la "$MODELS"
 }
 
 phase_tests() {
   java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar \
-    execute --class-path "$TEST_CP" --scan-class-path --disable-banner --details=tree --details-theme=ascii \
-    ${TEST_ARGS:-} > "$OUT/tests.log" 2>&1
-  grep -E "ORT-CUDA-GRAPH-PROBE|tests (successful|failed|skipped|aborted)|\[X\]|MethodSource|=> " "$OUT/tests.log" | head -80
+    execute --class-path "$TEST_CP" --scan-class-path --include-classname "${TEST_INCLUDE:-^.*Test$}" \
+    --disable-banner --details=tree --details-theme=ascii > "$OUT/${TEST_LOG:-tests}.log" 2>&1
+  grep -E "tests (successful|failed|skipped|aborted)|\[X\]|MethodSource|=> " "$OUT/${TEST_LOG:-tests}.log" | head -80
 }
 
 for p in "$@"; do
