@@ -12,7 +12,8 @@ import org.infer4j.metrics.GpuSampler;
 
 /**
  * A GPU for tests, read through the real {@link GpuSampler}: device 0, "Fake H100", whose utilisation
- * is {@link #BUSY_UTILIZATION} while {@link #busy} is set and 0 otherwise; 2 GiB of 80 used, 150 W,
+ * is {@link #BUSY_UTILIZATION} while {@link #busy} is set or while {@link CountingBackendProvider}
+ * runs (its run count moved since the previous read), and 0 otherwise; 2 GiB of 80 used, 150 W,
  * 50 °C, 1980 MHz. Counts the samplers started.
  */
 final class FakeGpu implements GpuSamplers {
@@ -30,6 +31,8 @@ final class FakeGpu implements GpuSamplers {
     }
 
     private final class Source implements GpuMetricsSource {
+        private long runsSeen = CountingBackendProvider.RUNS.get();
+
         @Override
         public List<GpuDevice> devices() {
             return List.of(new GpuDevice(0, "Fake H100"));
@@ -37,7 +40,9 @@ final class FakeGpu implements GpuSamplers {
 
         @Override
         public void read(int deviceIndex, GpuReading reading) {
-            reading.set(GpuMetric.GPU_UTILIZATION, busy ? BUSY_UTILIZATION : 0);
+            long runs = CountingBackendProvider.RUNS.get();
+            reading.set(GpuMetric.GPU_UTILIZATION, busy || runs != runsSeen ? BUSY_UTILIZATION : 0);
+            runsSeen = runs;
             reading.set(GpuMetric.MEMORY_USED, MEMORY_USED_BYTES);
             reading.set(GpuMetric.MEMORY_TOTAL, 80.0 * 1024 * 1024 * 1024);
             reading.set(GpuMetric.POWER, POWER_WATTS);
