@@ -278,7 +278,7 @@ public final class Benchmark implements Callable<Integer> {
         if (gpuSamplePeriods.isEmpty()) {
             String reason = gpuSamplers.unavailableReason();
             if (reason != null) {
-                console.println("GPU sampling off: " + reason);
+                console.println("GPU sampling off: " + oneLine(reason));
                 return List.of(SamplePeriod.OFF);
             }
             return List.of(SamplePeriod.of(org.infer4j.metrics.GpuSampler.DEFAULT_PERIOD));
@@ -295,6 +295,12 @@ public final class Benchmark implements Callable<Integer> {
             }
         }
         return List.copyOf(gpuSamplePeriods);
+    }
+
+    /** A reason on one short line: NVML's can carry a whole library path; its start and its remedy are kept. */
+    static String oneLine(String reason) {
+        String line = reason.replaceAll("\\s+", " ");
+        return line.length() <= 240 ? line : line.substring(0, 120) + " ... " + line.substring(line.length() - 115);
     }
 
     private Measurement.Limit limit() {
