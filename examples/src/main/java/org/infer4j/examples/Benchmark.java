@@ -18,10 +18,12 @@ import org.infer4j.examples.internal.BenchmarkRunner;
 import org.infer4j.examples.internal.ConsoleTable;
 import org.infer4j.examples.internal.Environment;
 import org.infer4j.examples.internal.Failure;
+import org.infer4j.examples.internal.GpuSamplers;
 import org.infer4j.examples.internal.InputShapes;
 import org.infer4j.examples.internal.Measurement;
 import org.infer4j.examples.internal.ResultFiles;
 import org.infer4j.examples.internal.RunReport;
+import org.infer4j.examples.internal.SamplePeriod;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -52,6 +54,7 @@ import picocli.CommandLine.Spec;
 public final class Benchmark implements Callable<Integer> {
     static final int EXIT_OK = 0;
     static final int EXIT_FAILED = 1;
+    static final int DEFAULT_COMPARISON_ROUNDS = 5;
 
     @Spec
     private @Nullable CommandSpec spec;
@@ -130,15 +133,29 @@ public final class Benchmark implements Callable<Integer> {
                     + "(default: $INFER4J_DEVICE_INFO, which scripts/gpu/run.sh sets).")
     private @Nullable String deviceInfo;
 
+    @Option(names = "--gpu-sample-period", split = ",", paramLabel = "PERIOD", converter = SamplePeriodConverter.class,
+            description = "How often to sample the GPU (NVML: utilisation, memory, power, temperature, clocks) during each "
+                    + "timed window, e.g. 100ms, 10ms, or off (default: 100ms where NVML can be read, else off with a note). "
+                    + "Several, e.g. off,10ms, measure each workload once per period on the same engine and inputs in "
+                    + "alternating rounds, and report each period's p50 against off's.")
+    private List<SamplePeriod> gpuSamplePeriods = new ArrayList<>();
+
+    @Option(names = "--rounds", paramLabel = "N",
+            description = "Times each period's timed window (--iterations or --duration) is measured, alternating the "
+                    + "periods A B, B A, ... (default: 5 with several --gpu-sample-period values, else 1).")
+    private @Nullable Integer rounds;
+
     @Option(names = "--out", defaultValue = "target/benchmark-results", paramLabel = "DIR",
             description = "Where to write a JSON file per run and results.csv (default: ${DEFAULT-VALUE}).")
     private Path out = Path.of("target/benchmark-results");
 
     /** The backends to use, or null to discover them on the class path. */
     private final @Nullable Backends backendRegistry;
+    private final GpuSamplers gpuSamplers;
 
-    private Benchmark(@Nullable Backends backendRegistry) {
+    private Benchmark(@Nullable Backends backendRegistry, GpuSamplers gpuSamplers) {
         this.backendRegistry = backendRegistry;
+        this.gpuSamplers = gpuSamplers;
     }
 
     /** Runs the benchmark and exits with its status. */
@@ -152,7 +169,16 @@ public final class Benchmark implements Callable<Integer> {
      * @param registry the backends to use instead of those found on the class path, or null
      */
     static CommandLine commandLine(@Nullable Backends registry) {
-        return new CommandLine(new Benchmark(registry))
+        return commandLine(registry, GpuSamplers.NVML);
+    }
+
+    /**
+     * The command line with GPU samplers of the caller's (a fake source in tests).
+     *
+     * @param registry the backends to use instead of those found on the class path, or null
+     */
+    static CommandLine commandLine(@Nullable Backends registry, GpuSamplers gpuSamplers) {
+        return new CommandLine(new Benchmark(registry, gpuSamplers))
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println(cmd.getColorScheme().errorText(e.getMessage() != null ? e.getMessage() : e.toString()));
@@ -179,18 +205,27 @@ public final class Benchmark implements Callable<Integer> {
                         + "says why)%n", String.join(", ", unavailable));
             }
         }
+        List<SamplePeriod> periods = samplePeriods(commandSpec, console);
+        int roundCount = rounds != null ? rounds : periods.size() > 1 ? DEFAULT_COMPARISON_ROUNDS : 1;
         BenchmarkRunner.Plan plan = new BenchmarkRunner.Plan(models, chosen, precisions, batches, seqLens, parseShapes(),
                 warmup, limit(), seed, maxTokenId, "none".equalsIgnoreCase(reference) ? null : reference, tolerance,
-                parseOptions(registry), device, cudaGraphs, deviceInfo);
+                parseOptions(registry), device, cudaGraphs, deviceInfo, periods, roundCount);
 
         Progress progress = new Progress(new ResultFiles(out), console);
-        console.printf("infer4j %s benchmark: %s on %s%n", Environment.infer4jVersion(), models, chosen);
+        console.printf("infer4j %s benchmark: %s on %s, GPU sampling %s%s%n", Environment.infer4jVersion(), models, chosen,
+                periods.stream().map(SamplePeriod::label).collect(java.util.stream.Collectors.joining(",")),
+                roundCount > 1 ? ", " + roundCount + " rounds" : "");
         console.flush();
-        new BenchmarkRunner(plan, registry, progress).run();
+        new BenchmarkRunner(plan, registry, progress, gpuSamplers).run();
 
         console.println();
         if (!progress.table.isEmpty()) {
             console.print(progress.table.render());
+        }
+        if (!progress.table.overheads().isEmpty()) {
+            console.println("GPU sampling overhead (p50 with sampling / p50 off, same engine and inputs, median of the rounds' "
+                    + "ratios):");
+            progress.table.overheads().forEach(line -> console.println("  " + line));
         }
         for (Failure f : progress.failures) {
             console.printf("FAILED %s on %s %s: %s%n", f.model(), f.backend(), f.precision(), f.message());
@@ -217,8 +252,9 @@ public final class Benchmark implements Callable<Integer> {
             Path json = files.write(report);
             table.add(report);
             disagreed |= report.agreement().compared() && !report.agreement().passed();
-            console.printf("  %s on %s %s batch %d: mean %.1f us, %d runs -> %s%n", report.model(), report.backend(),
-                    report.precision(), report.batch(), report.latencyUs().mean(), report.iterations(), json);
+            console.printf("  %s on %s %s batch %d, GPU sampling %s: mean %.1f us, p50 %.1f us, %d runs -> %s%n",
+                    report.model(), report.backend(), report.precision(), report.batch(), report.gpuSamplePeriod(),
+                    report.latencyUs().mean(), report.latencyUs().median(), report.iterations(), json);
             console.flush();
         }
 
@@ -229,6 +265,42 @@ public final class Benchmark implements Callable<Integer> {
                     failure.shapes() != null ? " (" + failure.shapes() + ")" : "", failure.message());
             console.flush();
         }
+    }
+
+    /**
+     * The sample periods asked for; without any, 100 ms where NVML can be read and off (with a one-line note)
+     * where not. A period asked for explicitly where no GPU can be sampled is a usage error.
+     */
+    private List<SamplePeriod> samplePeriods(CommandSpec commandSpec, PrintWriter console) {
+        if (rounds != null && rounds < 1) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--rounds must be at least 1, not " + rounds);
+        }
+        if (gpuSamplePeriods.isEmpty()) {
+            String reason = gpuSamplers.unavailableReason();
+            if (reason != null) {
+                console.println("GPU sampling off: " + oneLine(reason));
+                return List.of(SamplePeriod.OFF);
+            }
+            return List.of(SamplePeriod.of(org.infer4j.metrics.GpuSampler.DEFAULT_PERIOD));
+        }
+        if (gpuSamplePeriods.stream().distinct().count() != gpuSamplePeriods.size()) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                    "--gpu-sample-period lists a period twice: " + gpuSamplePeriods);
+        }
+        if (gpuSamplePeriods.stream().anyMatch(p -> !p.isOff())) {
+            String reason = gpuSamplers.unavailableReason();
+            if (reason != null) {
+                throw new CommandLine.ParameterException(commandSpec.commandLine(), "--gpu-sample-period "
+                        + gpuSamplePeriods + ": no GPU can be sampled here (" + reason + "); use --gpu-sample-period off");
+            }
+        }
+        return List.copyOf(gpuSamplePeriods);
+    }
+
+    /** A reason on one short line: NVML's can carry a whole library path; its start and its remedy are kept. */
+    static String oneLine(String reason) {
+        String line = reason.replaceAll("\\s+", " ");
+        return line.length() <= 240 ? line : line.substring(0, 120) + " ... " + line.substring(line.length() - 115);
     }
 
     private Measurement.Limit limit() {
@@ -282,6 +354,18 @@ public final class Benchmark implements Callable<Integer> {
                 default -> 60e9;
             };
             return Duration.ofNanos((long) nanos);
+        }
+    }
+
+    /** {@code off} or a period such as {@code 10ms}, at least 10 ms. */
+    static final class SamplePeriodConverter implements CommandLine.ITypeConverter<SamplePeriod> {
+        @Override
+        public SamplePeriod convert(String value) {
+            try {
+                return SamplePeriod.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
+            }
         }
     }
 

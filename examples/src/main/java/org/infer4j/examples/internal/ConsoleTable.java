@@ -6,17 +6,31 @@ import java.util.Locale;
 
 /** The console summary: one row per run with the figures people compare first. Not thread-safe. */
 public final class ConsoleTable {
-    private static final String[] HEADER = {"model", "backend", "precision", "batch", "seq", "build ms", "mean us", "p50 us",
-        "p99 us", "throughput/s", "rmse", "max abs", "agreement"};
+    private static final String[] HEADER = {"model", "backend", "precision", "batch", "seq", "gpu sampling", "build ms",
+        "mean us", "p50 us", "p99 us", "throughput/s", "gpu util %", "gpu W", "rmse", "max abs", "agreement"};
 
     private final List<String[]> rows = new ArrayList<>();
+    private final List<String> overheads = new ArrayList<>();
 
     public void add(RunReport r) {
         LatencyMicros l = r.latencyUs();
         Agreement a = r.agreement();
+        GpuReport gpu = r.gpu();
+        int device = ResultFiles.deviceIndex(r);
         rows.add(new String[] {r.model(), r.backend(), r.precision(), Integer.toString(r.batch()),
-            r.seqLen() == null ? "-" : r.seqLen().toString(), fixed(r.buildMs(), 1), fixed(l.mean(), 1), fixed(l.median(), 1),
-            fixed(l.p99(), 1), fixed(r.throughputFps(), 1), scientific(a.rmse()), scientific(a.maxAbs()), verdict(a)});
+            r.seqLen() == null ? "-" : r.seqLen().toString(), r.gpuSamplePeriod(), fixed(r.buildMs(), 1), fixed(l.mean(), 1),
+            fixed(l.median(), 1), fixed(l.p99(), 1), fixed(r.throughputFps(), 1),
+            gpu == null ? "-" : fixed(gpu.utilizationMean(device), 1), gpu == null ? "-" : fixed(gpu.powerMean(device), 1),
+            scientific(a.rmse()), scientific(a.maxAbs()), verdict(a)});
+        if (r.gpuSamplingOverhead() != null) {
+            overheads.add(r.model() + " " + r.backend() + " " + r.precision() + " batch " + r.batch() + ": "
+                    + r.gpuSamplingOverhead());
+        }
+    }
+
+    /** One line per run measured against sampling off: its p50 ratio, and whether it is within 1 %. */
+    public List<String> overheads() {
+        return List.copyOf(overheads);
     }
 
     public boolean isEmpty() {
@@ -55,6 +69,9 @@ public final class ConsoleTable {
     }
 
     private static String fixed(double v, int decimals) {
+        if (Double.isNaN(v)) {
+            return "-";
+        }
         return String.format(Locale.ROOT, "%." + decimals + "f", v);
     }
 

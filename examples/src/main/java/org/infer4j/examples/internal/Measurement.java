@@ -42,12 +42,7 @@ public final class Measurement {
 
     /** Runs {@code warmup} untimed iterations, then the timed ones; returns their latencies. */
     public static LatencySnapshot measure(Binding binding, int warmup, Limit limit) {
-        if (warmup < 0) {
-            throw new IllegalArgumentException("--warmup must be >= 0, not " + warmup);
-        }
-        for (int i = 0; i < warmup; i++) {
-            binding.run();
-        }
+        warmUp(binding, warmup);
         LatencyRecorder recorder = LatencyRecorder.create();
         if (limit.duration() != null) {
             long deadline = System.nanoTime() + limit.duration().toNanos();
@@ -66,5 +61,15 @@ public final class Measurement {
             }
         }
         return recorder.snapshot();
+    }
+
+    /** Runs {@code warmup} untimed iterations. */
+    public static void warmUp(Binding binding, int warmup) {
+        if (warmup < 0) {
+            throw new IllegalArgumentException("--warmup must be >= 0, not " + warmup);
+        }
+        for (int i = 0; i < warmup; i++) {
+            binding.run();
+        }
     }
 }

@@ -15,15 +15,18 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * Writes each run as a JSON file ({@code MODEL_BACKEND_PRECISION_bN[_sN]_TIMESTAMP.json}) and as a
- * row of {@code results.csv} in one directory, which it creates. Not thread-safe.
+ * Writes each run as a JSON file ({@code MODEL_BACKEND_PRECISION_bN[_sN][_gpuPERIOD]_TIMESTAMP.json}; the
+ * sample period only for runs in rounds, whose periods share a timestamp) and as a row of
+ * {@code results.csv} in one directory, which it creates. The GPU columns (mean utilisation, largest
+ * memory used, mean power) describe the GPU of the run's {@code device_index}. Not thread-safe.
  */
 public final class ResultFiles {
     static final String CSV_NAME = "results.csv";
     static final List<String> CSV_COLUMNS = List.of("timestamp", "model", "backend", "precision", "batch", "seq_len",
             "cuda_graphs", "warmup", "iterations", "build_ms", "mean_us", "median_us", "min_us", "max_us", "std_us", "p90_us",
             "p95_us", "p99_us", "p999_us", "throughput_fps", "reference", "rmse", "mae", "max_abs", "tolerance",
-            "agreement_passed", "hostname", "json_file");
+            "agreement_passed", "hostname", "json_file", "gpu_sample_period", "gpu_samples", "gpu_util_mean",
+            "mem_used_max_mib", "power_mean_w", "p50_ratio_vs_off");
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -76,17 +79,32 @@ public final class ResultFiles {
         String model = r.model().replaceFirst("\\.onnx$", "");
         String stamp = r.timestamp().replaceAll("[^0-9TZ]", "");
         return sanitize(model + "_" + r.backend() + "_" + r.precision().toLowerCase(Locale.ROOT) + "_b" + r.batch()
-                + (r.seqLen() != null ? "_s" + r.seqLen() : "") + "_" + stamp) + ".json";
+                + (r.seqLen() != null ? "_s" + r.seqLen() : "") + (r.rounds() != null ? "_gpu" + r.gpuSamplePeriod() : "")
+                + "_" + stamp) + ".json";
     }
 
     private static String csvRow(RunReport r, String jsonFile) {
         LatencyMicros l = r.latencyUs();
         Agreement a = r.agreement();
+        GpuReport gpu = r.gpu();
+        int deviceIndex = deviceIndex(r);
         return Stream.of(r.timestamp(), r.model(), r.backend(), r.precision(), r.batch(), r.seqLen() == null ? "" : r.seqLen(),
                         r.cudaGraphs(), r.warmup(), r.iterations(), r.buildMs(), l.mean(), l.median(), l.min(), l.max(), l.std(),
                         l.p90(), l.p95(), l.p99(), l.p999(), r.throughputFps(), a.reference(), a.rmse(), a.mae(), a.maxAbs(),
-                        a.tolerance(), a.compared() ? a.passed() : "", r.hostname(), jsonFile)
+                        a.tolerance(), a.compared() ? a.passed() : "", r.hostname(), jsonFile, r.gpuSamplePeriod(),
+                        gpu == null ? "" : gpu.sampleCount(deviceIndex), gpu == null ? "" : gpu.utilizationMean(deviceIndex),
+                        gpu == null ? "" : gpu.memoryUsedMaxMib(deviceIndex), gpu == null ? "" : gpu.powerMean(deviceIndex),
+                        r.gpuSamplingOverhead() == null ? "" : r.gpuSamplingOverhead().p50Ratio())
                 .map(ResultFiles::csvField).collect(Collectors.joining(",")) + "\n";
+    }
+
+    /** The run's {@code --device}, as the report's device map holds it. */
+    static int deviceIndex(RunReport r) {
+        try {
+            return Integer.parseInt(r.device().getOrDefault("device_index", "0"));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     private static String csvField(Object value) {

@@ -1,0 +1,211 @@
+package org.infer4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.infer4j.Backends;
+import org.infer4j.examples.internal.GpuSamplers;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The benchmark's GPU sampling (issue 4): the {@code gpu} object of the run JSON, the CSV columns, the
+ * sampling-overhead comparison ({@code --gpu-sample-period off,10ms}) and the option's validation, on
+ * ort-cpu with a fake GPU read through the real sampler.
+ */
+class BenchmarkGpuSamplingTest {
+    private static final String MLP = Path.of("..", "models", "mlp_tiny.onnx").toString();
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path out;
+
+    private final FakeGpu gpu = new FakeGpu();
+
+    private record Result(int exitCode, String console, String errors) {
+    }
+
+    private Result run(GpuSamplers samplers, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--model", MLP, "--backend", "ort-cpu", "--warmup", "2", "--out", out.toString()));
+        StringWriter console = new StringWriter();
+        StringWriter errors = new StringWriter();
+        Backends ortCpu = Backends.of(Backends.discover().find("ort-cpu").orElseThrow());
+        int code = Benchmark.commandLine(ortCpu, samplers).setOut(new PrintWriter(console)).setErr(new PrintWriter(errors))
+                .execute(all.toArray(String[]::new));
+        return new Result(code, console.toString(), errors.toString());
+    }
+
+    private List<JsonNode> jsonResults() throws IOException {
+        try (Stream<Path> files = Files.list(out)) {
+            List<JsonNode> nodes = new ArrayList<>();
+            for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                nodes.add(JSON.readTree(p.toFile()));
+            }
+            return nodes;
+        }
+    }
+
+    @Test
+    void byDefaultTheGpuIsSampledEvery100msDuringTheTimedWindowAndTheJsonCarriesIt() throws IOException {
+        gpu.busy = true;
+        Result r = run(gpu, "--duration", "300ms");
+
+        assertThat(r.exitCode()).as(r.console() + r.errors()).isZero();
+        JsonNode json = jsonResults().get(0);
+        assertThat(json.get("gpu_sample_period").asText()).isEqualTo("100ms");
+        assertThat(json.has("rounds")).isTrue();
+        assertThat(json.get("rounds").isNull()).as("one plain run has no rounds").isTrue();
+        JsonNode report = json.get("gpu");
+        assertThat(report.get("sample_period_ms").asDouble()).isEqualTo(100);
+        assertThat(report.get("available").asBoolean()).isTrue();
+        assertThat(report.get("windows").asInt()).isEqualTo(1);
+        assertThat(report.get("window_ms").asDouble()).isBetween(300.0, 2000.0);
+        JsonNode device = report.at("/devices/0");
+        assertThat(device.get("name").asText()).isEqualTo("Fake H100");
+        assertThat(device.get("sample_count").asInt()).as("about 300 ms / 100 ms").isBetween(3, 20);
+        assertThat(device.at("/summary/gpu_utilization_percent").fieldNames()).toIterable()
+                .containsExactly("count", "min", "mean", "max", "p95");
+        assertThat(device.at("/summary/gpu_utilization_percent/mean").asDouble()).isEqualTo(FakeGpu.BUSY_UTILIZATION);
+        assertThat(device.at("/summary/power_watts/max").asDouble()).isEqualTo(FakeGpu.POWER_WATTS);
+        assertThat(device.at("/summary/memory_clock_mhz/mean").isNull()).as("not reported by the fake").isTrue();
+        assertThat(device.at("/series/t_ms")).hasSize(device.get("sample_count").asInt());
+        assertThat(device.at("/series/temperature_celsius")).hasSize(device.get("sample_count").asInt())
+                .allSatisfy(t -> assertThat(t.asDouble()).isEqualTo(50));
+        assertThat(device.at("/series/t_ms/0").asDouble()).as("relative to the window's start").isBetween(0.0, 100.0);
+        assertThat(gpu.samplersStarted.get()).as("the probe, then the timed window").isEqualTo(2);
+    }
+
+    @Test
+    void theCsvGetsTheSamplePeriodUtilisationMemoryAndPowerColumns() throws IOException {
+        gpu.busy = true;
+        Result r = run(gpu, "--gpu-sample-period", "10ms", "--duration", "200ms");
+
+        assertThat(r.exitCode()).as(r.console() + r.errors()).isZero();
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        List<String> header = List.of(csv.get(0).split(","));
+        List<String> row = List.of(csv.get(1).split(",", -1));
+        assertThat(header).endsWith("gpu_sample_period", "gpu_samples", "gpu_util_mean", "mem_used_max_mib", "power_mean_w",
+                "p50_ratio_vs_off");
+        assertThat(row.get(header.indexOf("gpu_sample_period"))).isEqualTo("10ms");
+        assertThat(Integer.parseInt(row.get(header.indexOf("gpu_samples")))).isGreaterThanOrEqualTo(5);
+        assertThat(Double.parseDouble(row.get(header.indexOf("gpu_util_mean")))).isEqualTo(FakeGpu.BUSY_UTILIZATION);
+        assertThat(Double.parseDouble(row.get(header.indexOf("mem_used_max_mib")))).isEqualTo(2048);
+        assertThat(Double.parseDouble(row.get(header.indexOf("power_mean_w")))).isEqualTo(FakeGpu.POWER_WATTS);
+        assertThat(row.get(header.indexOf("p50_ratio_vs_off"))).isEmpty();
+        assertThat(r.console()).contains("gpu sampling", "gpu util %", "gpu W").containsPattern("10ms .* 97\\.0 +150\\.0");
+    }
+
+    @Test
+    void offMeasuresWithoutAnySamplerAndTheJsonSaysSo() throws IOException {
+        Result r = run(gpu, "--gpu-sample-period", "off", "--iterations", "20");
+
+        assertThat(r.exitCode()).as(r.console() + r.errors()).isZero();
+        JsonNode json = jsonResults().get(0);
+        assertThat(json.get("gpu_sample_period").asText()).isEqualTo("off");
+        assertThat(json.get("gpu").isNull()).isTrue();
+        assertThat(gpu.samplersStarted.get()).isZero();
+    }
+
+    @Test
+    void offAnd10msAreMeasuredInAlternatingRoundsOnTheSameEngineAndTheP50RatioIsReported() throws IOException {
+        Result r = run(gpu, "--gpu-sample-period", "off,10ms", "--rounds", "4", "--iterations", "200");
+
+        assertThat(r.exitCode()).as(r.console() + r.errors()).isZero();
+        List<JsonNode> results = jsonResults();
+        assertThat(results).extracting(j -> j.get("gpu_sample_period").asText()).containsExactlyInAnyOrder("off", "10ms");
+        JsonNode off = results.stream().filter(j -> j.get("gpu_sample_period").asText().equals("off")).findFirst().orElseThrow();
+        JsonNode sampled = results.stream().filter(j -> j.get("gpu_sample_period").asText().equals("10ms")).findFirst()
+                .orElseThrow();
+        assertThat(off.get("build_ms").asDouble()).as("one engine for both").isEqualTo(sampled.get("build_ms").asDouble());
+        assertThat(off.get("iterations").asInt()).as("4 rounds of 200").isEqualTo(800);
+        assertThat(sampled.get("iterations").asInt()).isEqualTo(800);
+        assertThat(sampled.at("/rounds/count").asInt()).isEqualTo(4);
+        assertThat(sampled.at("/rounds/order").asText()).isEqualTo("ABBA");
+        assertThat(sampled.at("/rounds/p50_us")).hasSize(4);
+        assertThat(sampled.at("/gpu/windows").asInt()).as("one sampler per round").isEqualTo(4);
+        assertThat(gpu.samplersStarted.get()).as("the probe, then one per 10ms round").isEqualTo(5);
+        assertThat(off.get("gpu").isNull()).isTrue();
+        assertThat(off.get("gpu_sampling_overhead").isNull()).isTrue();
+
+        JsonNode overhead = sampled.get("gpu_sampling_overhead");
+        assertThat(overhead.get("baseline").asText()).isEqualTo("off");
+        assertThat(overhead.get("period").asText()).isEqualTo("10ms");
+        assertThat(overhead.get("p50_ratio_per_round")).hasSize(4);
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ratios.add(sampled.at("/rounds/p50_us/" + i).asDouble() / off.at("/rounds/p50_us/" + i).asDouble());
+            assertThat(overhead.at("/p50_ratio_per_round/" + i).asDouble()).isCloseTo(ratios.get(i), within(1e-9));
+        }
+        List<Double> sorted = ratios.stream().sorted().toList();
+        assertThat(overhead.get("p50_ratio").asDouble()).as("median of the rounds' ratios")
+                .isCloseTo((sorted.get(1) + sorted.get(2)) / 2, within(1e-9));
+        assertThat(overhead.get("limit_percent").asDouble()).isEqualTo(1.0);
+        assertThat(overhead.get("within_limit").asBoolean())
+                .isEqualTo(Math.abs(overhead.get("p50_ratio").asDouble() - 1) < 0.01);
+
+        assertThat(r.console()).contains("GPU sampling overhead").containsPattern("p50 10ms/off = \\d\\.\\d{4}");
+        List<String> csv = Files.readAllLines(out.resolve("results.csv"));
+        assertThat(csv).hasSize(3);
+        assertThat(csv.get(0)).endsWith(",p50_ratio_vs_off");
+        assertThat(csv).filteredOn(line -> line.contains(",10ms,")).singleElement()
+                .satisfies(line -> assertThat(line).doesNotEndWith(","));
+    }
+
+    @Test
+    void severalPeriodsDefaultToFiveRounds() throws IOException {
+        Result r = run(gpu, "--gpu-sample-period", "off,50ms", "--iterations", "10");
+
+        assertThat(r.exitCode()).as(r.console() + r.errors()).isZero();
+        assertThat(r.console()).contains("GPU sampling off,50ms, 5 rounds");
+        assertThat(jsonResults()).allSatisfy(j -> assertThat(j.at("/rounds/count").asInt()).isEqualTo(5));
+    }
+
+    @Test
+    void withoutNvmlTheDefaultIsOffWithAOneLineNote() throws IOException {
+        Result r = run(FakeGpu.unavailable(), "--iterations", "10");
+
+        assertThat(r.exitCode()).as(r.console() + r.errors()).isZero();
+        assertThat(r.console()).containsOnlyOnce("GPU sampling off: NVML could not be loaded");
+        assertThat(jsonResults().get(0).get("gpu_sample_period").asText()).isEqualTo("off");
+    }
+
+    @Test
+    void askingForSamplingWithoutNvmlIsAUsageErrorWithTheReason() {
+        Result r = run(FakeGpu.unavailable(), "--gpu-sample-period", "10ms", "--iterations", "10");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errors()).contains("no GPU can be sampled here", "libnvidia-ml.so.1", "--gpu-sample-period off");
+    }
+
+    @Test
+    void badPeriodsAndRoundsAreUsageErrorsThatSayWhatIsAccepted() {
+        Result tooShort = run(gpu, "--gpu-sample-period", "5ms");
+        Result noUnit = run(gpu, "--gpu-sample-period", "10");
+        Result words = run(gpu, "--gpu-sample-period", "often");
+        Result twice = run(gpu, "--gpu-sample-period", "10ms,off,10ms");
+        Result noRounds = run(gpu, "--gpu-sample-period", "off,10ms", "--rounds", "0");
+
+        assertThat(tooShort.exitCode()).isEqualTo(2);
+        assertThat(tooShort.errors()).contains("at least 10ms", "5ms");
+        assertThat(noUnit.exitCode()).isEqualTo(2);
+        assertThat(noUnit.errors()).contains("'10' is not a GPU sample period", "100ms, 10ms, 1s or off");
+        assertThat(words.exitCode()).isEqualTo(2);
+        assertThat(words.errors()).contains("'often' is not a GPU sample period");
+        assertThat(twice.exitCode()).isEqualTo(2);
+        assertThat(twice.errors()).contains("lists a period twice");
+        assertThat(noRounds.exitCode()).isEqualTo(2);
+        assertThat(noRounds.errors()).contains("--rounds must be at least 1");
+        assertThat(gpu.samplersStarted.get()).as("nothing measured").isZero();
+    }
+}
