@@ -38,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * CUDA graphs on the tensorrt backend, against the same engine without graphs. Needs a GPU; the
  * exported reference models are read from {@code /opt/gpu/models/NAME.onnx} (override with
- * {@code -Dinfer4j.models=DIR}) and skipped where absent; the tiny shipped models always run.
+ * {@code -Dinfer4j.models=DIR}) and skipped where absent, their FP16 engines kept in the default engine cache
+ * (a cold build of all six takes minutes); the tiny shipped models always run, cached in a temporary directory.
  * Replays of the memory test: {@code -Dinfer4j.memoryTest.loops} (default 10 000).
  */
 class CudaGraphsGpuTest {
@@ -75,9 +76,12 @@ class CudaGraphsGpuTest {
         assumeTrue(!present.isEmpty(), () -> "no exported reference models in " + dir);
         for (String name : present) {
             byte[] model = Files.readAllBytes(dir.resolve(name + ".onnx"));
-            // the same cache directory: the second engine loads the first one's plan, so both run the same kernels
-            try (InferenceEngine plain = engine(model, Precision.FP16, false, TensorRtSettings.builder());
-                 InferenceEngine graphs = engine(model, Precision.FP16, true, TensorRtSettings.builder())) {
+            // the default engine cache (earlier runs' FP16 engines make this fast); the graph engine loads the plain
+            // one's plan from it, so both run the same kernels
+            try (InferenceEngine plain = InferenceEngine.builder().backend("tensorrt").model(model).precision(Precision.FP16)
+                         .build();
+                 InferenceEngine graphs = InferenceEngine.builder().backend("tensorrt").model(model).precision(Precision.FP16)
+                         .cudaGraphs(true).build()) {
                 assertThat(graphs.stats().counter("tensorrt.fromCache")).as(name).isEqualTo(1);
                 Map<String, Tensor> in = inputs(graphs.inputs(), 1, 128, 7);
                 try {
