@@ -38,8 +38,8 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final Set<TrtBinding> bindings = ConcurrentHashMap.newKeySet();
     private final EngineStats baseStats;
     private final GraphSupport graphSupport;
-    /** Graph counters of closed bindings, kept so that stats never go backwards. */
-    private final List<org.infer4j.tensorrt.spi.GraphRunner.Stats> retiredGraphStats = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Graph counters of closed bindings, summed, so that stats never go backwards. */
+    private volatile org.infer4j.tensorrt.spi.GraphRunner.Stats retiredGraphStats = org.infer4j.tensorrt.spi.GraphRunner.Stats.NONE;
     private final java.util.concurrent.atomic.AtomicInteger slotNumbers = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
@@ -162,7 +162,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         }
         Map<String, Long> counters = new LinkedHashMap<>(baseStats.counters());
         List<String> notes = new ArrayList<>(baseStats.notes());
-        List<org.infer4j.tensorrt.spi.GraphRunner.Stats> all = new ArrayList<>(retiredGraphStats);
+        List<org.infer4j.tensorrt.spi.GraphRunner.Stats> all = new ArrayList<>(List.of(retiredGraphStats));
         synchronized (slots) {
             for (ExecutionSlot slot : slots) {
                 all.add(slot.graphStats());
@@ -186,8 +186,9 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     /** Called by a closing binding, with its graph counters (cached graphs no longer count). */
     void forget(TrtBinding binding, org.infer4j.tensorrt.spi.GraphRunner.Stats last) {
         if (bindings.remove(binding) && graphSupport.enabled()) {
-            retiredGraphStats.add(new org.infer4j.tensorrt.spi.GraphRunner.Stats(0, last.captures(), last.replays(),
-                    last.evictions(), last.uncapturedRuns(), last.resyncRuns(), last.uncapturable()));
+            synchronized (bindings) {
+                retiredGraphStats = GraphSupport.retire(retiredGraphStats, last);
+            }
         }
     }
 
