@@ -28,7 +28,7 @@ public final class GraphCache<G> {
         /** Captures one inference for the current input shapes; throws if the work cannot be captured. */
         G capture() throws CaptureFailedException;
 
-        /** Launches a captured graph and waits for it. */
+        /** Launches a captured graph (the caller synchronises, or the executor does). */
         void replay(G graph);
 
         /** Runs the inference without a graph. */
