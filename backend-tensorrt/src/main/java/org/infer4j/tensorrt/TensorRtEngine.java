@@ -21,7 +21,13 @@ import org.infer4j.Tensor;
  * <p><b>Thread safety.</b> {@code run} may be called from many threads: each call borrows an
  * execution context (its own CUDA stream and device buffers) from a pool of
  * {@link TensorRtSettings#contextPoolSize()} and waits for one when all are busy. A
- * {@link org.infer4j.Binding} owns its own execution context and belongs to one thread.
+ * {@link org.infer4j.Binding} owns its own execution context and belongs to one thread; cast it to
+ * {@link TensorRtBinding} for the GPU time of one run.
+ *
+ * <p><b>CUDA graphs</b> ({@code EngineBuilder.cudaGraphs(true)} with
+ * {@code org.infer4j:backend-cuda-graphs}): a graph bakes in the device addresses it was captured
+ * with, so device tensors must keep theirs between calls; bind them once, or pass the same tensors
+ * (see the package documentation).
  */
 public interface TensorRtEngine extends InferenceEngine {
 

@@ -16,6 +16,8 @@ import org.jspecify.annotations.Nullable;
 public final class TensorRtSettings implements BackendSettings {
     /** TensorRT's own default builder optimisation level. */
     public static final int DEFAULT_OPTIMIZATION_LEVEL = 3;
+    /** Graphs kept per execution context by default. */
+    public static final int DEFAULT_GRAPH_CACHE_CAPACITY = 8;
 
     private final long workspaceBytes;
     private final int optimizationLevel;
@@ -25,8 +27,10 @@ public final class TensorRtSettings implements BackendSettings {
     private final boolean timingCache;
     private final int contextPoolSize;
     private final @Nullable BuildListener buildListener;
+    private final int graphCacheCapacity;
 
     private TensorRtSettings(Builder b) {
+        this.graphCacheCapacity = b.graphCacheCapacity;
         this.workspaceBytes = b.workspaceBytes;
         this.optimizationLevel = b.optimizationLevel;
         this.tf32 = b.tf32;
@@ -89,6 +93,15 @@ public final class TensorRtSettings implements BackendSettings {
         return contextPoolSize;
     }
 
+    /**
+     * With {@code EngineBuilder.cudaGraphs(true)}: the most CUDA graphs each execution context
+     * keeps, one per input-shape signature, least recently used evicted first (default
+     * {@value #DEFAULT_GRAPH_CACHE_CAPACITY}).
+     */
+    public int graphCacheCapacity() {
+        return graphCacheCapacity;
+    }
+
     /** Who hears about long builds besides the SLF4J log, if anyone. */
     public @Nullable BuildListener buildListener() {
         return buildListener;
@@ -98,7 +111,7 @@ public final class TensorRtSettings implements BackendSettings {
     public String toString() {
         return "TensorRtSettings{workspaceBytes=" + workspaceBytes + ", optimizationLevel=" + optimizationLevel + ", tf32="
                 + tf32 + ", cacheDirectory=" + cacheDirectory() + ", engineCache=" + engineCache + ", timingCache="
-                + timingCache + ", contextPoolSize=" + contextPoolSize + "}";
+                + timingCache + ", contextPoolSize=" + contextPoolSize + ", graphCacheCapacity=" + graphCacheCapacity + "}";
     }
 
     /** Not thread-safe. */
@@ -111,6 +124,7 @@ public final class TensorRtSettings implements BackendSettings {
         private boolean timingCache = true;
         private int contextPoolSize = 2;
         private @Nullable BuildListener buildListener;
+        private int graphCacheCapacity = DEFAULT_GRAPH_CACHE_CAPACITY;
 
         private Builder() {
         }
@@ -156,6 +170,16 @@ public final class TensorRtSettings implements BackendSettings {
                 throw new IllegalArgumentException("contextPoolSize must be >= 1, not " + size);
             }
             this.contextPoolSize = size;
+            return this;
+        }
+
+        /** See {@link TensorRtSettings#graphCacheCapacity()}. */
+        public Builder graphCacheCapacity(int capacity) {
+            if (capacity < 1) {
+                throw new IllegalArgumentException("graphCacheCapacity must be >= 1 (graphs kept per execution context), not "
+                        + capacity);
+            }
+            this.graphCacheCapacity = capacity;
             return this;
         }
 

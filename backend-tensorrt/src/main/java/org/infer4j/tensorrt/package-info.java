@@ -16,6 +16,15 @@
  * model bytes, GPU name and compute capability, TensorRT version and every build setting; a
  * TensorRT timing cache per GPU and TensorRT version lies beside them. A damaged or incompatible
  * file is logged, deleted and rebuilt.
+ *
+ * <p><b>CUDA graphs.</b> With {@code EngineBuilder.cudaGraphs(true)} and
+ * {@code org.infer4j:backend-cuda-graphs} on the class path, every execution context captures one
+ * CUDA graph per input-shape signature on first use and replays it afterwards (at most
+ * {@link org.infer4j.tensorrt.TensorRtSettings#graphCacheCapacity()} per context, least recently
+ * used evicted). A graph bakes in device addresses: device tensors must keep theirs (bind them
+ * once with a {@link org.infer4j.Binding}, or pass the same tensors), or each new address is a new
+ * capture. A signature that cannot be captured runs without a graph, noted in the engine's stats.
+ * Without that module, {@code cudaGraphs(true)} warns and runs without graphs. See that module's README.
  */
 @NullMarked
 package org.infer4j.tensorrt;

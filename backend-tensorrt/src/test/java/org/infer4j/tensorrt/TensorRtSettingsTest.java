@@ -50,4 +50,14 @@ class TensorRtSettingsTest {
         assertThatThrownBy(() -> b.contextPoolSize(0)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(">= 1");
         assertThatThrownBy(() -> b.cacheDirectory(null)).isInstanceOf(NullPointerException.class);
     }
+
+    @Test
+    void graphCacheCapacityDefaultsToEightAndMustBePositive() {
+        assertThat(TensorRtSettings.defaults().graphCacheCapacity()).isEqualTo(TensorRtSettings.DEFAULT_GRAPH_CACHE_CAPACITY)
+                .isEqualTo(8);
+        assertThat(TensorRtSettings.builder().graphCacheCapacity(2).build().graphCacheCapacity()).isEqualTo(2);
+        assertThat(TensorRtSettings.builder().graphCacheCapacity(3).build().toString()).contains("graphCacheCapacity=3");
+        assertThatThrownBy(() -> TensorRtSettings.builder().graphCacheCapacity(0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("graphCacheCapacity must be >= 1");
+    }
 }

@@ -28,7 +28,7 @@ public final class GraphCache<G> {
         /** Captures one inference for the current input shapes; throws if the work cannot be captured. */
         G capture() throws CaptureFailedException;
 
-        /** Launches a captured graph and waits for it. */
+        /** Launches a captured graph (the caller synchronises, or the executor does). */
         void replay(G graph);
 
         /** Runs the inference without a graph. */
@@ -36,6 +36,11 @@ public final class GraphCache<G> {
 
         /** Frees a graph; never throws. */
         void destroy(G graph);
+
+        /** Describes a signature for log lines and stats; null: the default, input shapes. */
+        default @Nullable String describe(long[] signature) {
+            return null;
+        }
     }
 
     /** A capture that could not be made; the message says why. */
@@ -51,6 +56,7 @@ public final class GraphCache<G> {
     private final String owner;
     private final LinkedHashMap<Signature, G> graphs = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<Signature, String> uncapturable = new LinkedHashMap<>();
+    private final Map<Signature, String> descriptions = new LinkedHashMap<>();
     private @Nullable Signature last;
     private @Nullable G lastGraph;
     private long captures;
@@ -106,9 +112,12 @@ public final class GraphCache<G> {
         try {
             graph = executor.capture();
         } catch (CaptureFailedException | RuntimeException e) {
+            String described = executor.describe(key.dims());
+            String name = described != null ? described : key.toString();
             uncapturable.put(key, String.valueOf(e.getMessage()));
-            log.warn("{}: cannot capture a CUDA graph for input shapes {} ({}); this shape runs without a graph",
-                    owner, key, e.getMessage());
+            descriptions.put(key, name);
+            log.warn("{}: cannot capture a CUDA graph for {} ({}); this signature runs without a graph",
+                    owner, name, e.getMessage());
             executor.runUncaptured();
             uncapturedRuns++;
             return;
@@ -129,7 +138,7 @@ public final class GraphCache<G> {
     /** Counters and the shapes that run without graphs, with the reason. */
     public GraphStats stats() {
         Map<String, String> failed = new LinkedHashMap<>();
-        uncapturable.forEach((k, v) -> failed.put(k.toString(), v));
+        uncapturable.forEach((k, v) -> failed.put(descriptions.getOrDefault(k, k.toString()), v));
         return new GraphStats(graphs.size(), captures, replays, evictions, uncapturedRuns, Collections.unmodifiableMap(failed));
     }
 

@@ -1,5 +1,9 @@
 package org.infer4j.tensorrt.internal;
 
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
@@ -14,6 +18,7 @@ import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
@@ -27,6 +32,8 @@ import org.infer4j.Shape;
 import org.infer4j.ShapeRange;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
+import org.infer4j.tensorrt.spi.CapturableWork;
+import org.infer4j.tensorrt.spi.GraphRunner;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,15 +42,24 @@ import org.jspecify.annotations.Nullable;
  * memory per tensor. A call stages host inputs, enqueues the uploads, {@code enqueueV3} and the
  * downloads on the stream, and synchronises once.
  *
- * <p>The addresses of the device buffers and staging memory never change, so the sequence
- * {@link #enqueueUploads} → {@link #enqueueInference} → {@link #enqueueDownloads} on
- * {@link #stream()} can be captured into a CUDA graph and replayed (the CUDA-graphs module builds
- * on this). Not thread-safe: one caller at a time, which the engine's pool and bindings ensure.
+ * <p>A call is {@link #bind} (shapes, addresses, host-side staging on the CPU), {@link #launch}
+ * (uploads, {@code enqueueV3}, downloads, all asynchronous on {@link #stream()}),
+ * {@link #synchronize} and {@link #finishOutputs} (staged outputs to the caller's tensors). The
+ * addresses of the device buffers and staging memory never change, so what {@link #launch}
+ * enqueues can be captured into a CUDA graph and replayed: with a {@link GraphRunner} (from
+ * {@code backend-cuda-graphs}) it is, one graph per {@link #signature() signature}. Under graphs,
+ * host tensors go through the staging memory (their own addresses would be baked into the graph),
+ * except the fixed tensors of a binding. Not thread-safe: one caller at a time, which the
+ * engine's pool and bindings ensure.
  */
 final class ExecutionSlot implements AutoCloseable {
     private static final int HOST_TO_DEVICE = 1;
     private static final int DEVICE_TO_HOST = 2;
     private static final int NON_BLOCKING_STREAM = 1;
+    /** Signature entry of a host tensor copied through the staging memory. */
+    private static final long STAGED = 1;
+    /** Signature entry of an output nobody reads. */
+    private static final long DISCARDED = 0;
 
     private final String modelName;
     private final int device;
@@ -51,7 +67,31 @@ final class ExecutionSlot implements AutoCloseable {
     private final CUstream_st stream;
     private final Io[] inputs;
     private final Io[] outputs;
-    private boolean closed;
+    private final @Nullable GraphRunner graphs;
+    private final boolean fixedHostTensors;
+    private final long[] signature;
+    private final CapturableWork work = new CapturableWork() {
+        @Override
+        public CUstream_st stream() {
+            return stream;
+        }
+
+        @Override
+        public void enqueue() {
+            enqueueAll();
+        }
+
+        @Override
+        public void synchronize() {
+            ExecutionSlot.this.synchronize();
+        }
+
+        @Override
+        public String describe(long[] signature) {
+            return ExecutionSlot.this.describe(signature);
+        }
+    };
+    private volatile boolean closed;
 
     /** One input or output of this context. */
     private static final class Io {
@@ -67,6 +107,12 @@ final class ExecutionSlot implements AutoCloseable {
         @Nullable Shape currentShape;
         /** Where the result of the current call goes on the host after synchronising, if anywhere. */
         @Nullable Tensor pendingHostCopy;
+        /** Host memory the current call uploads from (inputs) or downloads to (outputs); null: none. */
+        @Nullable Pointer transferSource;
+        @Nullable Pointer transferTarget;
+        long transferBytes;
+        /** This tensor's part of the signature: a bound address, {@link #STAGED} or {@link #DISCARDED}. */
+        long key;
 
         Io(TensorInfo info, @Nullable ShapeRange range) {
             this.info = info;
@@ -75,9 +121,21 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
+    /**
+     * @param graphs replays the work as CUDA graphs, if given; this slot owns it and closes it
+     * @param fixedHostTensors whether the host tensors of every call are the same objects (a
+     *        binding's), so that graphs may bake in the addresses of page-locked ones
+     */
     ExecutionSlot(ICudaEngine engine, String modelName, int device, List<TensorInfo> inputInfos, List<TensorInfo> outputInfos,
-                  ProfilePlan plan) {
+                  ProfilePlan plan, @Nullable GraphRunner graphs, boolean fixedHostTensors) {
         this.modelName = modelName;
+        this.graphs = graphs;
+        this.fixedHostTensors = fixedHostTensors;
+        int signatureLength = outputInfos.size();
+        for (TensorInfo in : inputInfos) {
+            signatureLength += in.shape().rank() + 2;
+        }
+        this.signature = new long[signatureLength];
         this.device = device;
         Cuda.useDevice(device);
         this.inputs = new Io[inputInfos.size()];
@@ -168,9 +226,24 @@ final class ExecutionSlot implements AutoCloseable {
      * in model order, when {@code fresh} is given, and discarded otherwise.
      */
     void run(Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out, Tensor @Nullable [] fresh) {
+        bind(in, out, fresh);
+        launch();
+        synchronize();
+        finishOutputs();
+    }
+
+    /**
+     * Fixes shapes and binds every address for one inference: host inputs are copied to the
+     * staging memory here, on the CPU (page-locked inputs are uploaded from where they are, when
+     * their address may be baked in: without graphs, or for a binding's fixed tensors).
+     */
+    void bind(Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out, Tensor @Nullable [] fresh) {
+        ensureOpen();
         Cuda.useDevice(device);
         prepare(in);
-        enqueueUploads(in);
+        for (Io io : inputs) {
+            bindInput(io, in.get(io.info.name()));
+        }
         for (int i = 0; i < outputs.length; i++) {
             Io io = outputs[i];
             Tensor target = out.get(io.info.name());
@@ -183,9 +256,20 @@ final class ExecutionSlot implements AutoCloseable {
             }
             bindOutput(io, target);
         }
-        enqueueInference();
-        enqueueDownloads();
-        synchronize();
+    }
+
+    /** Enqueues the bound inference on {@link #stream()}: through the graph runner when there is one. */
+    void launch() {
+        GraphRunner g = graphs;
+        if (g != null) {
+            g.run(signature(), work);
+        } else {
+            enqueueAll();
+        }
+    }
+
+    /** After {@link #synchronize()}: copies staged outputs to the caller's host tensors. */
+    void finishOutputs() {
         for (Io io : outputs) {
             Tensor target = io.pendingHostCopy;
             if (target != null) {
@@ -197,51 +281,115 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
-    /** Copies host inputs to the device (device inputs are bound in place); asynchronous on {@link #stream()}. */
-    void enqueueUploads(Map<String, ? extends Tensor> in) {
+    /**
+     * A measurement aid: enqueues the inference bound by the last {@link #bind} {@code runs} times
+     * back to back between two CUDA events and returns the mean GPU time of one, in microseconds.
+     */
+    double gpuMicrosPerRun(int runs) {
+        ensureOpen();
+        if (runs < 1) {
+            throw new IllegalArgumentException("runs must be >= 1, not " + runs);
+        }
+        Cuda.useDevice(device);
+        CUevent_st start = new CUevent_st();
+        CUevent_st end = new CUevent_st();
+        try {
+            Cuda.check(cudaEventCreate(start), "cudaEventCreate");
+            Cuda.check(cudaEventCreate(end), "cudaEventCreate");
+            Cuda.check(cudaEventRecord(start, stream), "cudaEventRecord");
+            for (int i = 0; i < runs; i++) {
+                launch();
+            }
+            Cuda.check(cudaEventRecord(end, stream), "cudaEventRecord");
+            synchronize();
+            float[] millis = {0};
+            Cuda.check(cudaEventElapsedTime(millis, start, end), "cudaEventElapsedTime");
+            return millis[0] * 1000.0 / runs;
+        } finally {
+            if (!start.isNull()) {
+                cudaEventDestroy(start);
+            }
+            if (!end.isNull()) {
+                cudaEventDestroy(end);
+            }
+        }
+    }
+
+    /** The graph runner's counters, or {@link GraphRunner.Stats#NONE} without graphs. */
+    GraphRunner.Stats graphStats() {
+        GraphRunner g = graphs;
+        return g == null ? GraphRunner.Stats.NONE : g.stats();
+    }
+
+    private void bindInput(Io io, Tensor t) {
+        if (t instanceof DeviceTensor d) {
+            io.transferSource = null;
+            io.key = d.address().address();
+            bindAddress(io, d.address());
+            return;
+        }
+        io.transferBytes = t.byteSize();
+        if (t instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
+            io.transferSource = p.address();
+            io.key = graphs == null ? 0 : p.address().address();
+        } else {
+            ByteBuffer staged = io.stagingView;
+            staged.clear();
+            staged.put(t.buffer());
+            io.transferSource = io.staging;
+            io.key = STAGED;
+        }
+        bindAddress(io, io.deviceBuffer);
+    }
+
+    private void bindOutput(Io io, @Nullable Tensor target) {
+        io.pendingHostCopy = null;
+        io.transferTarget = null;
+        if (target instanceof DeviceTensor d) {
+            io.key = d.address().address();
+            bindAddress(io, d.address());
+            return;
+        }
+        bindAddress(io, io.deviceBuffer);
+        if (target == null) {
+            io.key = DISCARDED;
+            return;
+        }
+        io.transferBytes = target.byteSize();
+        if (target instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
+            io.transferTarget = p.address();
+            io.key = graphs == null ? 0 : p.address().address();
+        } else {
+            io.transferTarget = io.staging;
+            io.pendingHostCopy = target;
+            io.key = STAGED;
+        }
+    }
+
+    /** Enqueues uploads, {@code enqueueV3} and downloads of the bound inference; no synchronisation. */
+    private void enqueueAll() {
         for (Io io : inputs) {
-            Tensor t = in.get(io.info.name());
-            Pointer address;
-            if (t instanceof DeviceTensor d) {
-                address = d.address();
-            } else {
-                address = io.deviceBuffer;
-                Pointer source;
-                if (t instanceof PinnedHostTensor p) {
-                    source = p.address();
-                } else {
-                    ByteBuffer staged = io.stagingView;
-                    staged.clear();
-                    staged.put(t.buffer());
-                    source = io.staging;
-                }
-                Cuda.check(cudaMemcpyAsync(io.deviceBuffer, source, t.byteSize(), HOST_TO_DEVICE, stream),
+            Pointer source = io.transferSource;
+            if (source != null) {
+                Cuda.check(cudaMemcpyAsync(io.deviceBuffer, source, io.transferBytes, HOST_TO_DEVICE, stream),
                         "uploading input '" + io.info.name() + "'");
             }
-            bindAddress(io, address);
+        }
+        enqueueInference();
+        for (Io io : outputs) {
+            Pointer target = io.transferTarget;
+            if (target != null) {
+                Cuda.check(cudaMemcpyAsync(target, io.deviceBuffer, io.transferBytes, DEVICE_TO_HOST, stream),
+                        "downloading output '" + io.info.name() + "'");
+            }
         }
     }
 
     /** Enqueues the inference itself on {@link #stream()}. */
-    void enqueueInference() {
+    private void enqueueInference() {
         try (TrtLogger.Capture capture = TrtLogger.INSTANCE.capture(null)) {
             if (!context.enqueueV3(stream)) {
                 throw new InferenceException("TensorRT could not enqueue " + modelName + capture.errors());
-            }
-        }
-    }
-
-    /** Enqueues the downloads of host outputs bound by {@link #run}. */
-    void enqueueDownloads() {
-        for (Io io : outputs) {
-            Tensor target = io.pendingHostCopy;
-            if (target instanceof PinnedHostTensor p) {
-                Cuda.check(cudaMemcpyAsync(p.address(), io.deviceBuffer, target.byteSize(), DEVICE_TO_HOST, stream),
-                        "downloading output '" + io.info.name() + "'");
-                io.pendingHostCopy = null;
-            } else if (target != null) {
-                Cuda.check(cudaMemcpyAsync(io.staging, io.deviceBuffer, target.byteSize(), DEVICE_TO_HOST, stream),
-                        "downloading output '" + io.info.name() + "'");
             }
         }
     }
@@ -255,14 +403,58 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
-    private void bindOutput(Io io, @Nullable Tensor target) {
-        io.pendingHostCopy = null;
-        if (target instanceof DeviceTensor d) {
-            bindAddress(io, d.address());
-            return;
+    /**
+     * What a graph of the bound inference bakes in: per input its rank, dimensions and where it is
+     * uploaded from or bound to; per output where it goes. Reuses one array.
+     */
+    private long[] signature() {
+        int k = 0;
+        for (Io io : inputs) {
+            Shape s = io.currentShape;
+            signature[k++] = s.rank();
+            for (int d = 0; d < s.rank(); d++) {
+                signature[k++] = s.dim(d);
+            }
+            signature[k++] = io.key;
         }
-        bindAddress(io, io.deviceBuffer);
-        io.pendingHostCopy = target;
+        for (Io io : outputs) {
+            signature[k++] = io.key;
+        }
+        return signature;
+    }
+
+    /** Describes a {@link #signature()} for log lines and stats notes. */
+    String describe(long[] sig) {
+        StringBuilder sb = new StringBuilder();
+        int k = 0;
+        for (Io io : inputs) {
+            int rank = (int) sig[k++];
+            sb.append(sb.length() == 0 ? "" : ", ").append(io.info.name()).append('[');
+            for (int d = 0; d < rank; d++) {
+                sb.append(d == 0 ? "" : "x").append(sig[k++]);
+            }
+            sb.append(']').append(where(sig[k++]));
+        }
+        for (Io io : outputs) {
+            sb.append(", ").append(io.info.name()).append(where(sig[k++]));
+        }
+        return sb.toString();
+    }
+
+    private static String where(long key) {
+        if (key == STAGED) {
+            return " staged";
+        }
+        if (key == DISCARDED) {
+            return " discarded";
+        }
+        return " @0x" + Long.toHexString(key);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("this TensorRT execution context of " + modelName + " is closed");
+        }
     }
 
     private void bindAddress(Io io, Pointer address) {
@@ -325,6 +517,9 @@ final class ExecutionSlot implements AutoCloseable {
         closed = true;
         if (!stream.isNull()) {
             cudaStreamSynchronize(stream);
+        }
+        if (graphs != null) {
+            graphs.close(); // graphs reference the context's memory: destroy them first
         }
         NativeDelete.delete(context);
         if (!stream.isNull()) {

@@ -87,9 +87,7 @@ public final class TensorRtProvider implements BackendProvider {
         String engineFile = key.digest() + ".engine";
 
         List<String> notes = new ArrayList<>();
-        if (config.cudaGraphs()) {
-            notes.add("CUDA graph capture is not part of the tensorrt backend yet; runs use enqueueV3 without capture");
-        }
+        GraphSupport graphs = graphSupport(config.cudaGraphs(), settings, modelName, notes);
         long start = System.nanoTime();
         IRuntime runtime = createInferRuntime(TrtLogger.INSTANCE);
         if (runtime == null || runtime.isNull()) {
@@ -126,16 +124,44 @@ public final class TensorRtProvider implements BackendProvider {
             long millis = (System.nanoTime() - start) / 1_000_000;
             log.info("{} engine for {} ready in {} ms ({}{})", NAME, modelName, millis,
                     fromCache ? "from cache " : "built, cached as ", cache.fileOf(engineFile));
-            EngineStats stats = new EngineStats(Map.of("tensorrt.startMillis", millis, "tensorrt.fromCache", fromCache ? 1L : 0L,
-                    "tensorrt.contexts", (long) settings.contextPoolSize()), notes);
+            Map<String, Long> counters = new java.util.LinkedHashMap<>(Map.of("tensorrt.startMillis", millis,
+                    "tensorrt.fromCache", fromCache ? 1L : 0L, "tensorrt.contexts", (long) settings.contextPoolSize()));
+            if (config.cudaGraphs()) {
+                counters.put("cudaGraphs.enabled", graphs.enabled() ? 1L : 0L);
+            }
+            EngineStats stats = new EngineStats(counters, notes);
             ICudaEngine owned = engine;
             engine = null; // TrtEngine owns both from here, on every path
-            return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats);
+            return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs);
         } catch (RuntimeException e) {
             NativeDelete.delete(engine);
             NativeDelete.delete(runtime);
             throw e;
         }
+    }
+
+    /**
+     * Graph replay when asked for and {@code backend-cuda-graphs} is on the class path; asked for
+     * without it, a warning and a note, and runs without graphs.
+     */
+    static GraphSupport graphSupport(boolean asked, TensorRtSettings settings, String modelName, List<String> notes) {
+        if (!asked) {
+            return GraphSupport.OFF;
+        }
+        Optional<org.infer4j.tensorrt.spi.GraphRunnerFactory> factory =
+                GraphSupport.discover(Thread.currentThread().getContextClassLoader());
+        if (factory.isEmpty()) {
+            factory = GraphSupport.discover(null);
+        }
+        if (factory.isEmpty()) {
+            String note = GraphSupport.missingModuleNote();
+            log.warn("{}: {}", modelName, note);
+            notes.add(note);
+            return GraphSupport.OFF;
+        }
+        notes.add("cudaGraphs: one CUDA graph per input-shape signature and execution context, at most "
+                + settings.graphCacheCapacity() + " per context (TensorRtSettings.graphCacheCapacity)");
+        return new GraphSupport(factory.get(), settings.graphCacheCapacity());
     }
 
     private static @Nullable ICudaEngine deserialize(IRuntime runtime, byte[] serialized) {

@@ -4,17 +4,21 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
+import org.infer4j.tensorrt.TensorRtBinding;
+import org.infer4j.tensorrt.spi.GraphRunner;
 
 /**
  * Inputs and outputs bound to an execution slot of their own: the input shapes are fixed at bind
  * time, so the outputs are allocated then (page-locked) and every {@link #run()} only stages,
  * enqueues and synchronises. Owns its slot and the outputs it allocated. Not thread-safe.
+ *
+ * <p>With CUDA graphs the bound tensors are the same objects on every run, so the graph bakes in
+ * the addresses of device tensors and page-locked host tensors: one capture, then replays.
  */
-final class TrtBinding implements Binding {
+final class TrtBinding implements TensorRtBinding {
     private final TrtEngine engine;
     private final ExecutionSlot slot;
     private final Map<String, Tensor> inputs;
@@ -79,10 +83,24 @@ final class TrtBinding implements Binding {
         return t;
     }
 
-    /** The slot, for CUDA graph capture of its uploads, inference and downloads. */
-    ExecutionSlot slot() {
+    @Override
+    public double gpuMicrosPerRun(int runs) {
+        if (runs < 1) {
+            throw new IllegalArgumentException("runs must be >= 1, not " + runs);
+        }
         ensureOpen();
-        return slot;
+        engine.enter();
+        try {
+            slot.run(inputs, outputs, null);
+            return slot.gpuMicrosPerRun(runs);
+        } finally {
+            engine.exit();
+        }
+    }
+
+    /** The graph counters of this binding's context. */
+    GraphRunner.Stats graphStats() {
+        return closed ? GraphRunner.Stats.NONE : slot.graphStats();
     }
 
     @Override
@@ -90,10 +108,11 @@ final class TrtBinding implements Binding {
         if (closed) {
             return;
         }
+        GraphRunner.Stats last = slot.graphStats();
         closed = true;
         slot.close();
         owned.forEach(Tensor::close);
-        engine.forget(this);
+        engine.forget(this, last);
     }
 
     private void ensureOpen() {

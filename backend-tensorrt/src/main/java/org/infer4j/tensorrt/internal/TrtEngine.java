@@ -36,23 +36,28 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final BlockingQueue<ExecutionSlot> pool;
     private final List<ExecutionSlot> slots = new ArrayList<>();
     private final Set<TrtBinding> bindings = ConcurrentHashMap.newKeySet();
-    private final EngineStats stats;
+    private final EngineStats baseStats;
+    private final GraphSupport graphSupport;
+    /** Graph counters of closed bindings, summed, so that stats never go backwards. */
+    private volatile org.infer4j.tensorrt.spi.GraphRunner.Stats retiredGraphStats = org.infer4j.tensorrt.spi.GraphRunner.Stats.NONE;
+    private final java.util.concurrent.atomic.AtomicInteger slotNumbers = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
     TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
-              int poolSize, EngineStats stats) {
+              int poolSize, EngineStats stats, GraphSupport graphSupport) {
         super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs());
         this.modelName = modelName;
         this.device = device;
         this.runtime = runtime;
         this.engine = engine;
         this.plan = plan;
-        this.stats = stats;
+        this.baseStats = stats;
+        this.graphSupport = graphSupport;
         this.pool = new ArrayBlockingQueue<>(poolSize);
         try {
             checkTypes(model);
             for (int i = 0; i < poolSize; i++) {
-                ExecutionSlot slot = newSlot();
+                ExecutionSlot slot = newSlot(false);
                 slots.add(slot);
                 pool.add(slot);
             }
@@ -75,8 +80,10 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         }
     }
 
-    ExecutionSlot newSlot() {
-        return new ExecutionSlot(engine, modelName, device, inputs(), outputs(), plan);
+    /** A new execution slot, with a graph runner of its own when graphs are on; {@code fixed}: for a binding. */
+    ExecutionSlot newSlot(boolean fixed) {
+        String owner = modelName + " context " + slotNumbers.incrementAndGet() + (fixed ? " (binding)" : "");
+        return new ExecutionSlot(engine, modelName, device, inputs(), outputs(), plan, graphSupport.newRunner(owner), fixed);
     }
 
     @Override
@@ -126,7 +133,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
             checkOutputs(out);
             checkDevice(in);
             checkDevice(out);
-            TrtBinding binding = new TrtBinding(this, newSlot(), in, out);
+            TrtBinding binding = new TrtBinding(this, newSlot(true), in, out);
             bindings.add(binding);
             return binding;
         } finally {
@@ -150,7 +157,22 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
 
     @Override
     public EngineStats stats() {
-        return stats;
+        if (!graphSupport.enabled()) {
+            return baseStats;
+        }
+        Map<String, Long> counters = new LinkedHashMap<>(baseStats.counters());
+        List<String> notes = new ArrayList<>(baseStats.notes());
+        List<org.infer4j.tensorrt.spi.GraphRunner.Stats> all = new ArrayList<>(List.of(retiredGraphStats));
+        synchronized (slots) {
+            for (ExecutionSlot slot : slots) {
+                all.add(slot.graphStats());
+            }
+        }
+        for (TrtBinding b : bindings) {
+            all.add(b.graphStats());
+        }
+        GraphSupport.aggregate(all, counters, notes);
+        return new EngineStats(counters, notes);
     }
 
     void enter() {
@@ -161,8 +183,13 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         exitCall();
     }
 
-    void forget(TrtBinding binding) {
-        bindings.remove(binding);
+    /** Called by a closing binding, with its graph counters (cached graphs no longer count). */
+    void forget(TrtBinding binding, org.infer4j.tensorrt.spi.GraphRunner.Stats last) {
+        if (bindings.remove(binding) && graphSupport.enabled()) {
+            synchronized (bindings) {
+                retiredGraphStats = GraphSupport.retire(retiredGraphStats, last);
+            }
+        }
     }
 
     private void checkDevice(Map<String, ? extends Tensor> tensors) {
@@ -192,10 +219,12 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         for (TrtBinding b : List.copyOf(bindings)) {
             b.close();
         }
-        for (ExecutionSlot slot : slots) {
-            slot.close();
+        synchronized (slots) {
+            for (ExecutionSlot slot : slots) {
+                slot.close();
+            }
+            slots.clear();
         }
-        slots.clear();
         pool.clear();
         NativeDelete.delete(engine);
         NativeDelete.delete(runtime);

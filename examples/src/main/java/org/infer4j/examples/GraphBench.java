@@ -1,0 +1,200 @@
+package org.infer4j.examples;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.infer4j.Binding;
+import org.infer4j.InferenceEngine;
+import org.infer4j.Precision;
+import org.infer4j.Tensor;
+import org.infer4j.TensorInfo;
+import org.infer4j.examples.internal.Environment;
+import org.infer4j.examples.internal.InputGenerator;
+import org.infer4j.examples.internal.InputShapes;
+import org.infer4j.metrics.LatencyRecorder;
+import org.infer4j.metrics.LatencySnapshot;
+import org.infer4j.tensorrt.TensorRtBinding;
+import org.infer4j.tensorrt.TensorRtEngine;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * CUDA graphs on the native {@code tensorrt} backend: per model, the latency of a {@link Binding}'s
+ * {@code run()} with graphs off and on, in two modes, and the GPU time of one run.
+ * <ul>
+ *   <li>{@code host}: host input tensors, written once, and host outputs the binding allocates;
+ *       every run copies inputs to the GPU and outputs back (through page-locked staging);</li>
+ *   <li>{@code device}: inputs and outputs in GPU memory ({@code TensorRtEngine.allocateDevice}),
+ *       bound once: no copies, the graph binds fixed addresses.</li>
+ * </ul>
+ * GPU time per run: {@link TensorRtBinding#gpuMicrosPerRun} (CUDA events around many back-to-back
+ * runs or graph replays). One JSON per model in {@code --out}; a table on the console.
+ *
+ * <pre>
+ * java -cp 'examples/target/lib/*' org.infer4j.examples.GraphBench -m resnet50.onnx,bert_base.onnx --out results/graphs
+ * </pre>
+ *
+ * Exit status 0 when every model was measured, 1 when one failed, 2 for a usage error.
+ */
+@Command(name = "infer4j-graph-bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+        description = "Latency of the tensorrt backend with and without CUDA graphs, host and device-resident I/O.")
+public final class GraphBench implements Callable<Integer> {
+
+    @Option(names = {"-m", "--model"}, required = true, split = ",", paramLabel = "FILE", description = "ONNX model file(s).")
+    private List<Path> models = new ArrayList<>();
+
+    @Option(names = "--precision", defaultValue = "FP16", description = "Precision (default: ${DEFAULT-VALUE}).")
+    private Precision precision = Precision.FP16;
+
+    @Option(names = "--batch", defaultValue = "1", description = "Batch size of open first dimensions (default: ${DEFAULT-VALUE}).")
+    private int batch;
+
+    @Option(names = "--seq-len", defaultValue = "128", description = "Size of open second dimensions (default: ${DEFAULT-VALUE}).")
+    private int seqLen;
+
+    @Option(names = "--warmup", defaultValue = "500", description = "Untimed runs per case (default: ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @Option(names = {"-n", "--iterations"}, defaultValue = "5000", description = "Timed runs per case (default: ${DEFAULT-VALUE}).")
+    private int iterations;
+
+    @Option(names = "--gpu-runs", defaultValue = "2000",
+            description = "Back-to-back runs between the CUDA events of the GPU time (default: ${DEFAULT-VALUE}).")
+    private int gpuRuns;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Option(names = "--device-info", defaultValue = "${env:INFER4J_DEVICE_INFO}", description = "Device description for the results.")
+    private @Nullable String deviceInfo;
+
+    @Option(names = "--out", defaultValue = "target/graph-bench", paramLabel = "DIR",
+            description = "Where the JSON per model goes (default: ${DEFAULT-VALUE}).")
+    private Path out = Path.of("target/graph-bench");
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new GraphBench()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+    }
+
+    /** One measured case. */
+    record Case(String mode, boolean cudaGraphs, long runs, double meanMicros, double p50Micros, double p99Micros,
+                double p99OverP50, double gpuMicrosPerRun, Map<String, Long> counters, List<String> notes) {
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter console = new PrintWriter(System.out, true);
+        Files.createDirectories(out);
+        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        int failed = 0;
+        console.printf("%-12s %-6s %-7s %10s %10s %10s %8s %12s%n", "model", "mode", "graphs", "mean µs", "p50 µs", "p99 µs",
+                "p99/p50", "GPU µs/run");
+        for (Path model : models) {
+            String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("model", name);
+            result.put("file", model.toString());
+            result.put("backend", "tensorrt");
+            result.put("precision", precision.name());
+            result.put("batch", batch);
+            result.put("seqLen", seqLen);
+            result.put("warmup", warmup);
+            result.put("iterations", iterations);
+            result.put("gpuRuns", gpuRuns);
+            result.put("device", deviceInfo);
+            result.put("infer4j", Environment.infer4jVersion());
+            result.put("timestamp", Instant.now().toString());
+            List<Case> cases = new ArrayList<>();
+            try {
+                for (boolean graphs : new boolean[] {false, true}) {
+                    try (InferenceEngine engine = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
+                            .cudaGraphs(graphs).build()) {
+                        Map<String, long[]> shapes = InputShapes.resolve(engine.inputs(),
+                                new InputShapes.Request(batch, seqLen, Map.of()));
+                        Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
+                        try {
+                            for (String mode : List.of("host", "device")) {
+                                Case c = measure((TensorRtEngine) engine, host, mode, graphs);
+                                cases.add(c);
+                                console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12.1f%n", name, mode,
+                                        graphs ? "on" : "off", c.meanMicros(), c.p50Micros(), c.p99Micros(), c.p99OverP50(),
+                                        c.gpuMicrosPerRun());
+                            }
+                        } finally {
+                            host.values().forEach(Tensor::close);
+                        }
+                    }
+                }
+            } catch (RuntimeException e) {
+                failed++;
+                result.put("error", String.valueOf(e));
+                console.printf("FAILED %s: %s%n", name, e);
+            }
+            result.put("cases", cases);
+            json.writeValue(out.resolve(name + "-graphs.json").toFile(), result);
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs) {
+        List<Tensor> owned = new ArrayList<>();
+        try {
+            Map<String, Tensor> in = host;
+            Map<String, Tensor> outs = Map.of();
+            if (mode.equals("device")) {
+                in = new LinkedHashMap<>();
+                for (Map.Entry<String, Tensor> h : host.entrySet()) {
+                    Tensor d = engine.allocateDevice(h.getKey(), h.getValue().shape().toArray());
+                    owned.add(d);
+                    d.copyFrom(h.getValue());
+                    in.put(h.getKey(), d);
+                }
+                outs = new LinkedHashMap<>();
+                try (org.infer4j.Outputs shapes = engine.run(host)) {
+                    for (TensorInfo o : engine.outputs()) {
+                        Tensor d = engine.allocateDevice(o.name(), shapes.get(o.name()).shape().toArray());
+                        owned.add(d);
+                        outs.put(o.name(), d);
+                    }
+                }
+            }
+            try (TensorRtBinding b = (TensorRtBinding) engine.bind(in, outs)) {
+                for (int i = 0; i < warmup; i++) {
+                    b.run();
+                }
+                LatencyRecorder recorder = LatencyRecorder.create();
+                for (int i = 0; i < iterations; i++) {
+                    long start = System.nanoTime();
+                    b.run();
+                    recorder.record(System.nanoTime() - start);
+                }
+                LatencySnapshot s = recorder.snapshot();
+                double gpu = b.gpuMicrosPerRun(gpuRuns);
+                Map<String, Long> counters = new LinkedHashMap<>();
+                engine.stats().counters().forEach((k, v) -> {
+                    if (k.startsWith("cudaGraphs.")) {
+                        counters.put(k, v);
+                    }
+                });
+                double p50 = s.p50() / 1e3;
+                double p99 = s.p99() / 1e3;
+                return new Case(mode, graphs, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
+                        counters, engine.stats().notes());
+            }
+        } finally {
+            owned.forEach(Tensor::close);
+        }
+    }
+}
