@@ -18,7 +18,6 @@ import org.infer4j.ShapeRange;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -95,20 +94,6 @@ class TensorRtReferenceModelsGpuTest {
                 } finally {
                     in.values().forEach(Tensor::close);
                 }
-            }
-        }
-    }
-
-    @Test
-    void theSameInputsGiveTheSameAnswerTwice() {
-        Path path = model("resnet50");
-        try (InferenceEngine trt = InferenceEngine.builder().backend("tensorrt").model(path).precision(Precision.FP16)
-                .settings(TensorRtSettings.builder().cacheDirectory(CACHE).build()).build()) {
-            Map<String, Tensor> in = randomInputs(trt, 1, 0, 3);
-            try (Outputs first = trt.run(in); Outputs second = trt.run(in)) {
-                assertThat(second.get("output").toFloatArray()).containsExactly(first.get("output").toFloatArray());
-            } finally {
-                in.values().forEach(Tensor::close);
             }
         }
     }

@@ -113,8 +113,8 @@ public final class Benchmark implements Callable<Integer> {
     private String reference = "ort-cpu";
 
     @Option(names = "--tolerance", paramLabel = "X",
-            description = "Largest absolute output difference from the reference that passes (default: 2e-3 for FP32, "
-                    + "which allows TF32; 2e-2 for FP16).")
+            description = "Largest output difference from the reference that passes, as a fraction of the reference's "
+                    + "largest magnitude (at least 1) (default: 2e-3 for FP32, which allows TF32; 2e-2 for FP16).")
     private @Nullable Double tolerance;
 
     @Option(names = "--option", paramLabel = "[BACKEND:]KEY=VALUE",

@@ -148,7 +148,7 @@ class BenchmarkTest {
         Result r = run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu,test-offset", "--warmup", "1", "--iterations", "5");
 
         assertThat(r.exitCode()).isEqualTo(Benchmark.EXIT_FAILED);
-        assertThat(r.console()).contains("FAIL vs ort-cpu (tol 2.00e-03)");
+        assertThat(r.console()).contains("FAIL vs ort-cpu (tol 2.00e-03 x 1.00e+00)");
         JsonNode offset = jsonResults().stream().filter(j -> j.get("backend").asText().equals("test-offset")).findFirst()
                 .orElseThrow();
         assertThat(offset.at("/agreement/passed").asBoolean()).isFalse();

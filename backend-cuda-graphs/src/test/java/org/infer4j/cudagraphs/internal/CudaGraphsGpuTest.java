@@ -19,11 +19,13 @@ import org.infer4j.Availability;
 import org.infer4j.Backends;
 import org.infer4j.Binding;
 import org.infer4j.ElementType;
+import org.infer4j.EngineBuilder;
 import org.infer4j.EngineStats;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Outputs;
 import org.infer4j.Precision;
 import org.infer4j.Shape;
+import org.infer4j.ShapeRange;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.contract.ReferenceModel;
@@ -44,6 +46,14 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CudaGraphsGpuTest {
     private static final List<String> MODELS = List.of("mlp", "cnn", "gru", "resnet50", "distilbert", "bert_base");
+    /** Batch 1 (S=128): the static profile the benchmarks build, so their cached engines serve this test. */
+    private static final Map<String, Map<String, long[]>> STATIC_SHAPES = Map.of(
+            "mlp", Map.of("input", new long[] {1, 256}),
+            "cnn", Map.of("input", new long[] {1, 3, 64, 64}),
+            "gru", Map.of("input", new long[] {1, 30, 4}),
+            "resnet50", Map.of("input", new long[] {1, 3, 224, 224}),
+            "distilbert", Map.of("input_ids", new long[] {1, 128}, "attention_mask", new long[] {1, 128}),
+            "bert_base", Map.of("input_ids", new long[] {1, 128}, "attention_mask", new long[] {1, 128}));
 
     @TempDir
     Path cacheDir;
@@ -78,10 +88,14 @@ class CudaGraphsGpuTest {
             byte[] model = Files.readAllBytes(dir.resolve(name + ".onnx"));
             // the default engine cache (earlier runs' FP16 engines make this fast); the graph engine loads the plain
             // one's plan from it, so both run the same kernels
-            try (InferenceEngine plain = InferenceEngine.builder().backend("tensorrt").model(model).precision(Precision.FP16)
-                         .build();
-                 InferenceEngine graphs = InferenceEngine.builder().backend("tensorrt").model(model).precision(Precision.FP16)
-                         .cudaGraphs(true).build()) {
+            EngineBuilder plainBuilder = InferenceEngine.builder().backend("tensorrt").model(model).precision(Precision.FP16);
+            EngineBuilder graphsBuilder = InferenceEngine.builder().backend("tensorrt").model(model).precision(Precision.FP16)
+                    .cudaGraphs(true);
+            STATIC_SHAPES.get(name).forEach((input, shape) -> {
+                plainBuilder.shapeRange(input, ShapeRange.fixed(shape));
+                graphsBuilder.shapeRange(input, ShapeRange.fixed(shape));
+            });
+            try (InferenceEngine plain = plainBuilder.build(); InferenceEngine graphs = graphsBuilder.build()) {
                 assertThat(graphs.stats().counter("tensorrt.fromCache")).as(name).isEqualTo(1);
                 Map<String, Tensor> in = inputs(graphs.inputs(), 1, 128, 7);
                 try {

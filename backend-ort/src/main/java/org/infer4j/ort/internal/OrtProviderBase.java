@@ -71,9 +71,9 @@ abstract class OrtProviderBase implements BackendProvider {
 
     /**
      * ONNX Runtime replays its CUDA graphs against the device addresses of the capture run, which
-     * only its IoBinding API lets a caller fix; the Java API has none, and on ONNX Runtime 1.29 a
-     * graph-enabled session fails its first run from Java (ORT_NOT_IMPLEMENTED, see
-     * OrtCudaGraphTest). So the switch is reported, not applied.
+     * only its IoBinding API lets a caller fix; the Java API has none, so a graph-enabled session
+     * fed from Java does not answer later inputs correctly (OrtCudaGraphTest shows it on the GPU).
+     * So the switch is reported, not applied.
      */
     private List<String> notes(EngineConfig config) {
         if (!config.cudaGraphs()) {

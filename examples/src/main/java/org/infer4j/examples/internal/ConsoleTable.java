@@ -65,7 +65,7 @@ public final class ConsoleTable {
         if (!a.compared()) {
             return "skipped";
         }
-        return a.passed() ? "ok vs " + a.reference() : "FAIL vs " + a.reference() + " (tol " + scientific(a.tolerance()) + ")";
+        return a.passed() ? "ok vs " + a.reference() : "FAIL vs " + a.reference() + " (tol " + scientific(a.tolerance()) + " x " + scientific(a.referenceScale()) + ")";
     }
 
     private static String fixed(double v, int decimals) {

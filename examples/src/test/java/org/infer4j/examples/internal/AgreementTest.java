@@ -52,6 +52,17 @@ class AgreementTest {
     }
 
     @Test
+    void theToleranceScalesWithTheLargestReferenceMagnitudeButNeverBelowOne() {
+        Agreement logits = Agreement.compare("ref", new double[] {-300, 20}, new double[] {-300.5, 20}, 2e-3);
+        assertThat(logits.referenceScale()).isEqualTo(300);
+        assertThat(logits.passed()).as("0.5 <= 2e-3 x 300").isTrue();
+
+        Agreement small = Agreement.compare("ref", new double[] {0.01, 0.02}, new double[] {0.01, 0.025}, 2e-3);
+        assertThat(small.referenceScale()).isEqualTo(1);
+        assertThat(small.passed()).as("0.005 > 2e-3 x 1").isFalse();
+    }
+
+    @Test
     void aNanWhereTheReferenceHasANumberFails() {
         Agreement a = Agreement.compare("ref", new double[] {1, 2}, new double[] {1, Double.NaN}, 10);
 
