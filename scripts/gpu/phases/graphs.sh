@@ -16,3 +16,14 @@ for name in $GRAPH_MODELS; do
     | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
   echo "exit status ${PIPESTATUS[0]}"
 done 2>&1 | tee -a "$OUT/graphs.txt"
+# gru through ONNX Runtime (cuDNN RNN): its own CUDA-graph mode through the escape hatch, beside the plain
+# CUDA provider. The inputs stay the same across runs, the one case where that mode answers correctly from Java
+# (OrtCudaGraphTest), so this measures what its replay would cost.
+if [ -f "$MODELS/gru.onnx" ] && [[ " $GRAPH_MODELS " == *" gru "* ]]; then
+  for graph_mode in 0 1; do
+    echo "=== gru on ort-cuda FP32, enable_cuda_graph=$graph_mode ($(date +%T))"
+    java -Xmx8g -cp "$APP_CP" org.infer4j.examples.Benchmark --model "$MODELS/gru.onnx" --backend ort-cuda --precision FP32 \
+      --batch 1 --warmup 500 --duration 3s --option "ort-cuda:cuda.enable_cuda_graph=$graph_mode" \
+      --out "$RESULTS/graphs/ort-cuda-graph-$graph_mode" 2>&1 | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
+  done 2>&1 | tee -a "$OUT/graphs.txt"
+fi
