@@ -244,12 +244,14 @@ public final class GpuSampler implements AutoCloseable {
             reading.clear();
             try {
                 from.read(devices.get(d).index(), reading);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
+                // a LinkageError (a native symbol missing from this driver's NVML) would otherwise end the
+                // scheduled task silently: count it like any failed read and keep sampling
                 sampleErrors.incrementAndGet();
                 lastError = "GPU " + devices.get(d).index() + ": " + e;
                 continue;
             }
-            if (Double.isNaN(reading.get(GpuMetric.MEMORY_USED_PERCENT))) {
+            if (Double.isNaN(reading.get(GpuMetric.MEMORY_USED_PERCENT)) && reading.get(GpuMetric.MEMORY_TOTAL) > 0) {
                 reading.set(GpuMetric.MEMORY_USED_PERCENT,
                         100 * reading.get(GpuMetric.MEMORY_USED) / reading.get(GpuMetric.MEMORY_TOTAL));
             }

@@ -10,6 +10,7 @@ final class FakeGpuMetricsSource implements GpuMetricsSource {
     final AtomicInteger reads = new AtomicInteger();
     final AtomicBoolean closed = new AtomicBoolean();
     volatile boolean failing;
+    volatile boolean linkageFailing;
     volatile double utilization = 50;
     volatile double memoryUsedBytes = 4e9;
     volatile double temperature = 40;
@@ -29,6 +30,9 @@ final class FakeGpuMetricsSource implements GpuMetricsSource {
         reads.incrementAndGet();
         if (failing) {
             throw new IllegalStateException("GPU is lost");
+        }
+        if (linkageFailing) {
+            throw new UnsatisfiedLinkError("nvmlDeviceGetSamples missing from this NVML");
         }
         reading.set(GpuMetric.GPU_UTILIZATION, utilization);
         reading.set(GpuMetric.MEMORY_USED, memoryUsedBytes);

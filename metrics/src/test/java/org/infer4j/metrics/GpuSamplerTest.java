@@ -144,6 +144,24 @@ class GpuSamplerTest {
     }
 
     @Test
+    void aNativeLinkageErrorInAReadIsCountedAndDoesNotStopSampling() throws Exception {
+        FakeGpuMetricsSource source = new FakeGpuMetricsSource();
+        source.linkageFailing = true;
+        try (GpuSampler sampler = GpuSampler.builder().source(source).period(Duration.ofMillis(10)).start()) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (sampler.sampleErrors() < 4 && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertThat(sampler.sampleErrors()).isGreaterThanOrEqualTo(4);
+            assertThat(sampler.lastError()).contains("nvmlDeviceGetSamples");
+
+            source.linkageFailing = false;
+            awaitSamples(sampler, 0, 2);
+            assertThat(sampler.sampleCount(0)).isGreaterThanOrEqualTo(2);
+        }
+    }
+
+    @Test
     void closeStopsTheThreadsClosesTheSourceAndIsIdempotent() throws Exception {
         FakeGpuMetricsSource source = new FakeGpuMetricsSource();
         GpuSampler sampler = GpuSampler.builder().source(source).period(Duration.ofMillis(10))
