@@ -25,6 +25,7 @@ import org.infer4j.examples.internal.Sweep;
 import org.infer4j.examples.internal.InputShapes;
 import org.infer4j.examples.internal.Measurement;
 import org.infer4j.examples.internal.ResultFiles;
+import org.infer4j.examples.internal.RunFiles;
 import org.infer4j.examples.internal.RunReport;
 import org.infer4j.examples.internal.SamplePeriod;
 import org.jspecify.annotations.Nullable;
@@ -153,7 +154,7 @@ public final class Benchmark implements Callable<Integer> {
     private @Nullable String pytorchJson;
 
     @Option(names = "--report", paramLabel = "FILE",
-            description = "The self-contained HTML report of this invocation (default: report.html in --out).")
+            description = "Where to write the self-contained HTML report of every run in --out (default: report.html in --out).")
     private @Nullable Path report;
 
     @Option(names = "--device-info", paramLabel = "TEXT", defaultValue = "${env:INFER4J_DEVICE_INFO}",
@@ -176,6 +177,9 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "target/benchmark-results", paramLabel = "DIR",
             description = "Where to write a JSON file per run and results.csv (default: ${DEFAULT-VALUE}).")
     private Path out = Path.of("target/benchmark-results");
+
+    /** Why GPU sampling is off when it was not asked off (no NVML here); null otherwise. */
+    private @Nullable String gpuOffReason;
 
     /** The backends to use, or null to discover them on the class path. */
     private final @Nullable Backends backendRegistry;
@@ -239,7 +243,7 @@ public final class Benchmark implements Callable<Integer> {
                 warmup, limit(), seed, maxTokenId, "none".equalsIgnoreCase(reference) ? null : reference, tolerance,
                 parseOptions(registry), device, sweep(commandSpec), deviceInfo, periods, roundCount,
                 pytorchJson == null || "none".equalsIgnoreCase(pytorchJson) ? null : Path.of(pytorchJson),
-                !"none".equalsIgnoreCase(String.valueOf(pytorchJson)));
+                !"none".equalsIgnoreCase(String.valueOf(pytorchJson)), gpuOffReason);
 
         Progress progress = new Progress(new ResultFiles(out), console,
                 System.console() != null && !Boolean.getBoolean("infer4j.progress.plain"));
@@ -251,12 +255,12 @@ public final class Benchmark implements Callable<Integer> {
             new BenchmarkRunner(plan, registry, progress, gpuSamplers).run();
         }
         if (!progress.reports.isEmpty()) {
+            // every run in --out, earlier invocations' too (as results.csv holds them)
             Path html = report != null ? report : out.resolve("report.html");
-            HtmlReport.write(html, progress.reports.stream().map(r -> new HtmlReport.Run("",
-                    ResultFiles.toTree(r))).toList(), List.of(), "infer4j benchmark");
-            console.println("report: " + html);
+            RunFiles.Loaded loaded = RunFiles.load(List.of(out), null);
+            HtmlReport.write(html, loaded.runs(), loaded.notes(), "infer4j benchmark report");
+            console.println("report (" + loaded.runs().size() + " runs in " + out + "): " + html);
         }
-
         console.println();
         if (!progress.table.isEmpty()) {
             console.print(progress.table.render());
@@ -405,6 +409,7 @@ public final class Benchmark implements Callable<Integer> {
             String reason = gpuSamplers.unavailableReason();
             if (reason != null) {
                 console.println("GPU sampling off: " + oneLine(reason));
+                gpuOffReason = "no GPU can be sampled here: " + oneLine(reason);
                 return List.of(SamplePeriod.OFF);
             }
             return List.of(SamplePeriod.of(org.infer4j.metrics.GpuSampler.DEFAULT_PERIOD));

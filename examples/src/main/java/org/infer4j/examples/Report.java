@@ -1,22 +1,12 @@
 package org.infer4j.examples;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.infer4j.examples.internal.HtmlReport;
-import org.infer4j.examples.internal.PyTorchPeer;
-import org.infer4j.examples.internal.ResultFiles;
+import org.infer4j.examples.internal.RunFiles;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -38,8 +28,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "infer4j-report", mixinStandardHelpOptions = true, usageHelpWidth = 110,
         description = "Writes the self-contained HTML report of the benchmark runs (JSON) in the given directories.")
 public final class Report implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     @Parameters(arity = "1..*", paramLabel = "DIR", description = "Directories (or single files) of run JSONs; each is one set.")
     private List<Path> inputs = new ArrayList<>();
 
@@ -53,80 +41,21 @@ public final class Report implements Callable<Integer> {
     @Option(names = "--title", defaultValue = "infer4j benchmark report", description = "The report's title.")
     private String title = "infer4j benchmark report";
 
+    @picocli.CommandLine.Spec
+    private picocli.CommandLine.Model.@Nullable CommandSpec spec;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Report()).execute(args));
     }
 
     @Override
-    public Integer call() throws IOException {
-        List<HtmlReport.Run> runs = new ArrayList<>();
-        List<String> notes = new ArrayList<>();
-        Map<String, List<String>> skipped = new LinkedHashMap<>();
-        for (Path input : inputs) {
-            String set = String.valueOf(input.toAbsolutePath().normalize().getFileName());
-            List<Path> files;
-            if (Files.isDirectory(input)) {
-                try (Stream<Path> walk = Files.walk(input)) {
-                    files = walk.filter(p -> p.toString().endsWith(".json") && Files.isRegularFile(p)).sorted().toList();
-                }
-            } else {
-                files = List.of(input);
-            }
-            for (Path file : files) {
-                JsonNode json;
-                try {
-                    json = JSON.readTree(file.toFile());
-                } catch (IOException e) {
-                    skipped.computeIfAbsent("not JSON: " + e.getMessage().lines().findFirst().orElse(""), k -> new ArrayList<>())
-                            .add(input.relativize(file).toString());
-                    continue;
-                }
-                if (!isRun(json)) {
-                    skipped.computeIfAbsent("not a benchmark run (e.g. GraphBench, GpuTrace or other JSON)", k -> new ArrayList<>())
-                            .add(set + "/" + input.relativize(file));
-                    continue;
-                }
-                runs.add(new HtmlReport.Run(set, withPyTorch(json)));
-            }
-        }
-        skipped.forEach((why, files) -> notes.add("skipped " + files.size() + " file(s), " + why + ": " + String.join(", ", files)));
-        if (pytorchJson != null) {
-            notes.add("PyTorch figures from " + pytorchJson + " (shared/gpu/models.py: mean of timed calls, the shapes it "
-                    + "exported with); shown beside runs of the same model, precision and input shapes.");
-        }
-        HtmlReport.write(out, runs, notes, title);
-        PrintWriter console = new PrintWriter(System.out, true);
-        console.printf("%s: %d runs%s%n", out, runs.size(), notes.isEmpty() ? "" : "; " + String.join("; ", notes));
-        return runs.isEmpty() ? 1 : 0;
-    }
-
-    /** Whether {@code json} is a benchmark run: it names a backend and has the latency summary. */
-    static boolean isRun(JsonNode json) {
-        return json.path("backend").isTextual() && json.path("latency_us").isObject();
-    }
-
-    private JsonNode withPyTorch(JsonNode json) {
-        if (pytorchJson == null || json.hasNonNull("pytorch") || !(json instanceof ObjectNode object)) {
-            return json;
-        }
-        Path file = PyTorchPeer.locate(pytorchJson, Path.of(json.path("model").asText("model.onnx")));
-        if (file == null) {
-            return json;
-        }
-        try {
-            Map<String, List<Long>> shapes = new LinkedHashMap<>();
-            json.path("inputs").fields().forEachRemaining(e -> {
-                List<Long> shape = new ArrayList<>();
-                e.getValue().path("shape").forEach(d -> shape.add(d.asLong()));
-                shapes.put(e.getKey(), shape);
-            });
-            PyTorchPeer.Report peer = PyTorchPeer.read(file).reportFor(json.path("precision").asText(""), shapes);
-            if (peer != null) {
-                object.set("pytorch", ResultFiles.toTree(peer));
-            }
-            return object;
-        } catch (UncheckedIOException e) {
-            return json;
-        }
+    public Integer call() {
+        RunFiles.Loaded loaded = RunFiles.load(inputs, pytorchJson);
+        HtmlReport.write(out, loaded.runs(), loaded.notes(), title);
+        PrintWriter console = java.util.Objects.requireNonNull(spec, "picocli injects the spec").commandLine().getOut();
+        console.printf("%s: %d runs%s%n", out, loaded.runs().size(),
+                loaded.notes().isEmpty() ? "" : "; " + String.join("; ", loaded.notes()));
+        console.flush();
+        return loaded.runs().isEmpty() ? 1 : 0;
     }
 }

@@ -72,12 +72,13 @@ public final class BenchmarkRunner {
      * @param sweep CUDA graphs off/on, static/dynamic profiles, and the loads (threads, fixed rates)
      * @param pytorchJson where PyTorch's {@code NAME.json} lie (a file or a directory); null for beside the model
      * @param pytorch whether to look for PyTorch's figures at all
+     * @param gpuOffReason why runs with sampling off were not sampled (no NVML here, ...); null for "asked for"
      */
     public record Plan(List<Path> models, List<String> backends, List<Precision> precisions, List<Integer> batches,
                        List<Integer> seqLens, Map<String, long[]> shapes, int warmup, Measurement.Limit limit, long seed,
                        int maxTokenId, @Nullable String reference, @Nullable Double tolerance, List<Option> options,
                        int device, Sweep sweep, @Nullable String deviceInfo, List<SamplePeriod> gpuSamplePeriods,
-                       int rounds, @Nullable Path pytorchJson, boolean pytorch) {
+                       int rounds, @Nullable Path pytorchJson, boolean pytorch, @Nullable String gpuOffReason) {
         public Plan {
             gpuSamplePeriods = List.copyOf(gpuSamplePeriods);
             if (gpuSamplePeriods.isEmpty()) {
@@ -113,7 +114,7 @@ public final class BenchmarkRunner {
                     int maxTokenId, @Nullable String reference, @Nullable Double tolerance, List<Option> options,
                     int device, boolean cudaGraphs, @Nullable String deviceInfo) {
             this(models, backends, precisions, batches, seqLens, shapes, warmup, limit, seed, maxTokenId, reference, tolerance,
-                    options, device, Sweep.single(cudaGraphs), deviceInfo, List.of(SamplePeriod.OFF), 1, null, false);
+                    options, device, Sweep.single(cudaGraphs), deviceInfo, List.of(SamplePeriod.OFF), 1, null, false, null);
         }
 
         /** The most caller threads any load of the sweep uses. */
@@ -146,7 +147,6 @@ public final class BenchmarkRunner {
     private final Map<String, Availability> availability = new LinkedHashMap<>();
     private final Map<String, String> versions;
     private final String hostname;
-    private @Nullable String noGpuReason;
 
     public BenchmarkRunner(Plan plan, Backends backends, Listener listener) {
         this(plan, backends, listener, GpuSamplers.NVML);
@@ -386,14 +386,9 @@ public final class BenchmarkRunner {
         }
     }
 
-    /** Why no GPU was sampled: NVML's reason where it cannot be read, else that sampling was turned off. */
+    /** Why no GPU was sampled: the plan's reason (e.g. NVML cannot be read here), else that sampling was turned off. */
     private String noGpuReason() {
-        if (noGpuReason == null) {
-            String reason = gpuSamplers.unavailableReason();
-            noGpuReason = reason != null ? "no GPU can be sampled here: " + reason.replaceAll("\\s+", " ")
-                    : "--gpu-sample-period off";
-        }
-        return noGpuReason;
+        return plan.gpuOffReason() != null ? plan.gpuOffReason() : "--gpu-sample-period off";
     }
 
     /** A load measured, its report still to be written (the agreement comes after all loads). */

@@ -181,7 +181,11 @@ public final class HtmlReport {
     /** The HTML text. */
     public static String render(List<Run> runs, List<String> notes, String title) {
         List<Row> rows = runs.stream().map(HtmlReport::row).sorted(Comparator.comparing(Row::model)).toList();
-        boolean manySets = rows.stream().map(Row::set).distinct().count() > 1;
+        // sets are named only where one configuration appears in several (e.g. built cold and from the cache)
+        Map<String, Set<String>> setsOf = new LinkedHashMap<>();
+        rows.forEach(r -> setsOf.computeIfAbsent(r.model() + " " + r.config(false, true, true), k -> new LinkedHashSet<>())
+                .add(r.set()));
+        boolean manySets = setsOf.values().stream().anyMatch(s -> s.size() > 1);
         StringBuilder h = new StringBuilder();
         h.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>").append(Svg.escape(title))
                 .append("</title>\n<style>\n").append(CSS).append("</style></head><body>\n");
