@@ -38,6 +38,10 @@ public final class Report implements Callable<Integer> {
             description = "PyTorch's NAME.json (shared/gpu/models.py) for runs that do not carry PyTorch's figures yet.")
     private @Nullable Path pytorchJson;
 
+    @Option(names = "--charts", paramLabel = "DIR",
+            description = "Also write each chart as a standalone SVG file into DIR (named from its title).")
+    private @Nullable Path charts;
+
     @Option(names = "--title", defaultValue = "infer4j benchmark report", description = "The report's title.")
     private String title = "infer4j benchmark report";
 
@@ -52,6 +56,16 @@ public final class Report implements Callable<Integer> {
     public Integer call() {
         RunFiles.Loaded loaded = RunFiles.load(inputs, pytorchJson);
         HtmlReport.write(out, loaded.runs(), loaded.notes(), title);
+        if (charts != null) {
+            try {
+                java.nio.file.Files.createDirectories(charts);
+                for (var chart : HtmlReport.charts(java.nio.file.Files.readString(out)).entrySet()) {
+                    java.nio.file.Files.writeString(charts.resolve(chart.getKey()), chart.getValue());
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("cannot write the charts to " + charts + ": " + e.getMessage(), e);
+            }
+        }
         PrintWriter console = java.util.Objects.requireNonNull(spec, "picocli injects the spec").commandLine().getOut();
         console.printf("%s: %d runs%s%n", out, loaded.runs().size(),
                 loaded.notes().isEmpty() ? "" : "; " + String.join("; ", loaded.notes()));

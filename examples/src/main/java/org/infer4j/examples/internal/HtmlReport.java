@@ -49,6 +49,27 @@ public final class HtmlReport {
         }
     }
 
+    /**
+     * Each chart of a rendered report as a standalone SVG document, by file name ({@code resnet50-latency-p50-p99-us.svg}
+     * from the chart's title), for a README or slides.
+     */
+    public static Map<String, String> charts(String html) {
+        Map<String, String> charts = new LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?s)<svg .*?</svg>").matcher(html);
+        while (m.find()) {
+            String svg = m.group();
+            java.util.regex.Matcher title = java.util.regex.Pattern.compile("<title>(.*?)</title>").matcher(svg);
+            String name = title.find() ? title.group(1).toLowerCase(Locale.ROOT).replace("&amp;", "and")
+                    .replaceAll("[^a-z0-9]+", "-").replaceAll("(^-|-$)", "") : "chart";
+            String unique = name;
+            for (int i = 2; charts.containsKey(unique + ".svg"); i++) {
+                unique = name + "-" + i;
+            }
+            charts.put(unique + ".svg", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + svg);
+        }
+        return charts;
+    }
+
     /** A run as the report sees it, read leniently from its JSON. */
     record Row(String set, String model, String backend, String precision, int batch, @Nullable Integer seqLen, boolean graphs,
                String profile, int threads, String mode, @Nullable Double offeredRate, double achievedRate,
