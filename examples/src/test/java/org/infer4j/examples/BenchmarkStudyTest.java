@@ -163,8 +163,10 @@ class BenchmarkStudyTest {
         assertThat(html.select("script, link, img")).as("self-contained: nothing to load").isEmpty();
         assertThat(html.select("#hygiene li").text()).contains("Warm-up separated from timing", "Explicit synchronisation",
                 "Identical inputs across backends", "Engine build apart from steady state", "GPU sampled during each run");
-        assertThat(html.select("svg > title").eachText()).contains("encoder_tiny: latency p50 / p99 (us)",
-                "encoder_tiny: latency by percentile", "encoder_tiny: throughput vs batch",
+        assertThat(html.select("svg > title").eachText()).as("p50/p99 per batch at sequence length 32 (the middle one)")
+                .contains("encoder_tiny, batch 1, seq 32: latency p50 / p99 (us)",
+                "encoder_tiny, batch 4, seq 32: latency p50 / p99 (us)",
+                "encoder_tiny, batch 1, seq 32: latency by percentile", "encoder_tiny: throughput vs batch",
                 "encoder_tiny: p50 latency vs sequence length");
         assertThat(html.select("#throughput svg path")).as("a line per sequence length").hasSizeGreaterThanOrEqualTo(2);
         assertThat(html.select("#summary tbody tr")).hasSize(4);

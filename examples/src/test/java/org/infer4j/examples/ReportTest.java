@@ -58,10 +58,11 @@ class ReportTest {
         assertThat(doc.select("#notes").text()).contains("skipped 1 file(s), not a benchmark run", "bench/gru-graphs.json");
         assertThat(doc.select("#environment").text()).contains("NVIDIA H100 80GB HBM3, 580.159.04", "tensorrt 10.6.0");
         assertThat(doc.select("#hygiene").text()).contains("200 untimed runs", "1 of 1 runs carry NVML samples");
-        assertThat(doc.select("#latency svg text").eachText()).contains("tensorrt FP16 b1", "PyTorch eager FP16 b1",
-                "PyTorch CUDA graph FP16 b1");
+        assertThat(doc.select("#latency svg text").eachText()).contains("tensorrt FP16", "PyTorch eager FP16",
+                "PyTorch CUDA graph FP16");
+        assertThat(doc.select("#latency svg > title").eachText()).containsExactly("gru, batch 1: latency p50 / p99 (us)");
         assertThat(doc.select("#distribution svg path")).as("a percentile curve from the summary percentiles").hasSize(1);
-        assertThat(doc.select("#gpu svg > title").eachText()).containsExactly("gru: GPU utilisation");
+        assertThat(doc.select("#gpu svg > title").eachText()).containsExactly("gru, batch 1: GPU utilisation");
         assertThat(doc.select("#throughput .empty").text()).contains("one batch size per configuration");
         assertThat(doc.select("#summary td").eachText()).contains("234.3", "58.0", "436.7");
     }

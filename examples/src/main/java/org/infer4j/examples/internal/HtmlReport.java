@@ -147,6 +147,10 @@ public final class HtmlReport {
             curve.add(new double[] {99, num(l, "p99")});
             curve.add(new double[] {99.9, num(l, "p999")});
         }
+        if (curve.size() >= 2 && curve.get(curve.size() - 1)[0] >= 100) { // the maximum: half a step past the last percentile
+            double previous = curve.get(curve.size() - 2)[0];
+            curve.get(curve.size() - 1)[0] = 100 - (100 - previous) / 2;
+        }
         JsonNode py = j.path("pytorch");
         int batch = j.path("batch").asInt(1);
         double throughput = num(j, "throughput_fps");
@@ -199,9 +203,28 @@ public final class HtmlReport {
         return v.isNumber() ? v.asDouble() : null;
     }
 
+    /** Model, then configuration, then batch and sequence length in numeric order. */
+    private static final Comparator<Row> ORDER = Comparator.comparing(Row::model).thenComparing(Row::backend)
+            .thenComparing(Row::precision).thenComparing(Row::graphs).thenComparing(Row::profile).thenComparingInt(Row::threads)
+            .thenComparingDouble(r -> r.offeredRate() == null ? 0 : r.offeredRate()).thenComparing(Row::extra)
+            .thenComparingInt(Row::batch).thenComparingInt(r -> r.seqLen() == null ? 0 : r.seqLen()).thenComparing(Row::set);
+
+    /** The sequence length charts by model show: 128 where measured, else the middle one; null without sequences. */
+    static @Nullable Integer representativeSeq(List<Row> rows) {
+        List<Integer> seqs = rows.stream().map(Row::seqLen).filter(java.util.Objects::nonNull).distinct().sorted().toList();
+        if (seqs.isEmpty()) {
+            return null;
+        }
+        return seqs.contains(128) ? 128 : seqs.get(seqs.size() / 2);
+    }
+
+    private static String workload(String model, int batch, @Nullable Integer seq) {
+        return model + ", batch " + batch + (seq != null ? ", seq " + seq : "");
+    }
+
     /** The HTML text. */
     public static String render(List<Run> runs, List<String> notes, String title) {
-        List<Row> rows = runs.stream().map(HtmlReport::row).sorted(Comparator.comparing(Row::model)).toList();
+        List<Row> rows = runs.stream().map(HtmlReport::row).sorted(ORDER).toList();
         // sets are named only where one configuration appears in several (e.g. built cold and from the cache)
         Map<String, Set<String>> setsOf = new LinkedHashMap<>();
         rows.forEach(r -> setsOf.computeIfAbsent(r.model() + " " + r.config(false, true, true), k -> new LinkedHashSet<>())
@@ -228,21 +251,37 @@ public final class HtmlReport {
         h.append("<section id=\"latency\"><h2>Latency per model: p50 and p99, PyTorch beside ours</h2>\n")
                 .append("<p>Bars are p50, the black tick p99 of each configuration (closed-loop runs; fixed-rate runs are in ")
                 .append("their own chart). PyTorch rows (models.py, same model and precision, eager and CUDA-graph replay) ")
-                .append("appear where PyTorch timed the same input shapes. Mind the difference: models.py reports the mean ")
+                .append("appear where PyTorch timed the same input shapes. One chart per model and batch size (sequence length 128 ")
+                .append("where measured; the sequence-length chart below has the others). Mind the difference: models.py reports the mean ")
                 .append("of back-to-back calls with inputs already on the GPU and one synchronisation at the end (pipelined), ")
                 .append("while ours are per-call latencies that include copying inputs to the GPU and outputs back, each call ")
                 .append("synchronised.</p>\n");
-        int chart = 0;
         for (Map.Entry<String, List<Row>> e : byModel.entrySet()) {
-            h.append("<div class=\"fig\">").append(p50p99Chart(e.getKey(), e.getValue(), manySets)).append("</div>\n");
-            chart++;
+            Integer seq = representativeSeq(e.getValue());
+            List<Integer> batches = e.getValue().stream().map(Row::batch).distinct().sorted().toList();
+            for (int batch : batches) {
+                List<Row> these = e.getValue().stream().filter(r -> r.batch() == batch
+                        && java.util.Objects.equals(r.seqLen(), seq)).toList();
+                if (!these.isEmpty()) {
+                    h.append("<div class=\"fig\">").append(p50p99Chart(workload(e.getKey(), batch, seq), these, manySets))
+                            .append("</div>\n");
+                }
+            }
         }
         h.append("</section>\n<section id=\"distribution\"><h2>Latency distribution per backend</h2>\n")
                 .append("<p>Latency at each percentile, HdrHistogram-style: the x axis stretches the tail (90 %, 99 %, 99.9 % ")
                 .append("equally spaced). Runs written before the distribution was recorded show their summary percentiles only ")
-                .append("(min, p50, p90, p95, p99, p99.9).</p>\n");
+                .append("(min, p50, p90, p95, p99, p99.9). One workload per model (the smallest batch, sequence length 128 ")
+                .append("where measured); the table has every run.</p>\n");
         for (Map.Entry<String, List<Row>> e : byModel.entrySet()) {
-            h.append("<div class=\"fig\">").append(distributionChart(e.getKey(), e.getValue(), manySets)).append("</div>\n");
+            Integer seq = representativeSeq(e.getValue());
+            int batch = e.getValue().stream().mapToInt(Row::batch).min().orElse(1);
+            List<Row> these = e.getValue().stream().filter(r -> r.offeredRate() == null && r.batch() == batch
+                    && java.util.Objects.equals(r.seqLen(), seq)).toList();
+            if (!these.isEmpty()) {
+                h.append("<div class=\"fig\">").append(distributionChart(workload(e.getKey(), batch, seq), these, manySets))
+                        .append("</div>\n");
+            }
         }
         h.append("</section>\n");
         sweepChart(h, "throughput", "Throughput vs batch size", byModel, manySets, true);
@@ -329,14 +368,14 @@ public final class HtmlReport {
         Map<String, Integer> colors = new LinkedHashMap<>();
         for (Row r : closed) {
             int c = colors.computeIfAbsent(r.backend(), k -> colors.size());
-            String label = r.config(manySets, true, true);
+            String label = r.config(manySets, false, false);
             bars.add(new Svg.Bar(label, r.p50Us(), Svg.color(c), String.format(Locale.ROOT, "p50 %s  p99 %s us",
                     Svg.number(r.p50Us()), Svg.number(r.p99Us())), r.p99Us()));
         }
         Set<String> peers = new LinkedHashSet<>();
         for (Row r : closed) {
             if (r.pytorchShapesMatch() && peers.add(r.precision())) {
-                String shape = " b" + r.batch() + (r.seqLen() != null ? " s" + r.seqLen() : "");
+                String shape = "";
                 bars.add(new Svg.Bar("PyTorch eager " + r.precision() + shape, r.pytorchEagerUs() == null ? Double.NaN
                         : r.pytorchEagerUs(), "#555555", r.pytorchEagerUs() == null ? "not measured"
                         : Svg.number(r.pytorchEagerUs()) + " us (mean)", null));
@@ -353,7 +392,7 @@ public final class HtmlReport {
         List<Svg.Series> series = new ArrayList<>();
         int i = 0;
         for (Row r : rows) {
-            series.add(new Svg.Series(r.config(manySets, true, true), Svg.color(i++), r.curve()));
+            series.add(new Svg.Series(r.config(manySets, false, false), Svg.color(i++), r.curve()));
         }
         double lo = rows.stream().mapToDouble(Row::minUs).filter(v -> v > 0).min().orElse(1);
         double hi = rows.stream().mapToDouble(Row::p999Us).filter(Double::isFinite).max().orElse(1);
@@ -445,21 +484,32 @@ public final class HtmlReport {
 
     private static void gpuCharts(StringBuilder h, List<Row> rows, boolean manySets) {
         h.append("<section id=\"gpu\"><h2>GPU utilisation over time</h2>\n<p>NVML utilisation during each run's timed ")
-                .append("window(s), time from the first window's start.</p>\n");
+                .append("window(s), time from the first window's start; per model the largest batch at sequence length 128 (where ")
+                .append("measured). The table has every run's mean.</p>\n");
         Map<String, List<Row>> byModel = new LinkedHashMap<>();
         rows.stream().filter(r -> !r.gpuSeries().isEmpty()).forEach(r -> byModel.computeIfAbsent(r.model(), k -> new ArrayList<>()).add(r));
         if (byModel.isEmpty()) {
             h.append("<p class=\"empty\">No run here carries GPU samples (--gpu-sample-period).</p>\n");
         }
         for (Map.Entry<String, List<Row>> e : byModel.entrySet()) {
+            // one workload per model, the busiest: the largest batch at the representative sequence length
+            Integer seq = representativeSeq(e.getValue());
+            List<Row> atSeq = e.getValue().stream().filter(r -> java.util.Objects.equals(r.seqLen(), seq)).toList();
+            int batch = atSeq.stream().mapToInt(Row::batch).max().orElse(1);
             List<Svg.Series> series = new ArrayList<>();
             int i = 0;
-            for (Row r : e.getValue()) {
-                series.add(new Svg.Series(r.config(manySets, true, true) + (r.gpuUtilMean() != null
+            for (Row r : atSeq) {
+                if (r.batch() != batch) {
+                    continue;
+                }
+                series.add(new Svg.Series(r.config(manySets, false, false) + (r.gpuUtilMean() != null
                         ? String.format(Locale.ROOT, " (mean %.0f%%)", r.gpuUtilMean()) : ""), Svg.color(i++), r.gpuSeries()));
             }
-            h.append("<div class=\"fig\">").append(Svg.lineChart(e.getKey() + ": GPU utilisation", "seconds into the timed window",
-                    "GPU utilisation, %", series, Svg.Scale.LINEAR, Svg.Scale.LINEAR, null)).append("</div>\n");
+            if (!series.isEmpty()) {
+                h.append("<div class=\"fig\">").append(Svg.lineChart(workload(e.getKey(), batch, seq) + ": GPU utilisation",
+                        "seconds into the timed window", "GPU utilisation, %", series, Svg.Scale.LINEAR, Svg.Scale.LINEAR, null))
+                        .append("</div>\n");
+            }
         }
         h.append("</section>\n");
     }

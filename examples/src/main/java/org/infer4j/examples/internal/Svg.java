@@ -121,7 +121,7 @@ final class Svg {
             }
             double x = px.apply(t);
             sb.append(line(x, top, x, bottom, "#eeeeee", 1));
-            sb.append(text(x, bottom + 16, xScale == Scale.PERCENTILE ? number(t) + "%" : number(t), "middle", 11, "#444"));
+            sb.append(text(x, bottom + 16, xScale == Scale.PERCENTILE ? percent(t) : number(t), "middle", 11, "#444"));
         }
         sb.append(line(left, bottom, right, bottom, "#888", 1)).append(line(left, top, left, bottom, "#888", 1));
         sb.append(text((left + right) / 2.0, height - 12, xLabel, "middle", 12, "#222"));
@@ -346,6 +346,11 @@ final class Svg {
         }
         String s = String.format(Locale.ROOT, "%.3g", v);
         return s.contains(".") ? s.replaceAll("0+$", "").replaceAll("\\.$", "") : s;
+    }
+
+    /** {@code 99.99%}: a percentile with the decimals it has. */
+    static String percent(double p) {
+        return java.math.BigDecimal.valueOf(p).stripTrailingZeros().toPlainString() + "%";
     }
 
     private static String line(double x1, double y1, double x2, double y2, String color, double w) {
