@@ -19,9 +19,13 @@ import org.infer4j.examples.internal.ConsoleTable;
 import org.infer4j.examples.internal.Environment;
 import org.infer4j.examples.internal.Failure;
 import org.infer4j.examples.internal.GpuSamplers;
+import org.infer4j.examples.internal.HtmlReport;
+import org.infer4j.examples.internal.ProgressBar;
+import org.infer4j.examples.internal.Sweep;
 import org.infer4j.examples.internal.InputShapes;
 import org.infer4j.examples.internal.Measurement;
 import org.infer4j.examples.internal.ResultFiles;
+import org.infer4j.examples.internal.RunFiles;
 import org.infer4j.examples.internal.RunReport;
 import org.infer4j.examples.internal.SamplePeriod;
 import org.jspecify.annotations.Nullable;
@@ -125,8 +129,33 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--device", defaultValue = "0", paramLabel = "INDEX", description = "CUDA device (default: ${DEFAULT-VALUE}).")
     private int device;
 
-    @Option(names = "--cuda-graphs", description = "Ask backends to capture and replay CUDA graphs.")
-    private boolean cudaGraphs;
+    @Option(names = "--cuda-graphs", split = ",", arity = "0..1", fallbackValue = "on", paramLabel = "off|on",
+            description = "CUDA graphs: off, on, or off,on to measure both (one engine each); --cuda-graphs alone means on "
+                    + "(default: off).")
+    private List<String> cudaGraphs = new ArrayList<>();
+
+    @Option(names = "--profile", split = ",", paramLabel = "static|dynamic",
+            description = "Shape profiles: dynamic (one engine whose ranges span every batch and sequence length of the sweep), "
+                    + "static (one engine per workload, ranges fixed to its shapes), or both (default: dynamic).")
+    private List<String> profiles = new ArrayList<>();
+
+    @Option(names = "--threads", split = ",", paramLabel = "N",
+            description = "Caller threads on one engine, each with its own binding (default: 1); several, e.g. 1,4, measure each.")
+    private List<Integer> threads = new ArrayList<>();
+
+    @Option(names = "--rate", split = ",", paramLabel = "R",
+            description = "Offered load in requests (runs) per second, on a fixed schedule (open loop) with --threads as the "
+                    + "pool; latency counts from each request's intended start. 'closed' is the closed loop (default: closed).")
+    private List<String> rates = new ArrayList<>();
+
+    @Option(names = "--pytorch-json", paramLabel = "FILE|DIR|none",
+            description = "PyTorch's NAME.json of shared/gpu/models.py (a file, or a directory holding NAME.json per model) "
+                    + "to show PyTorch eager / CUDA-graph latency beside ours (default: NAME.json beside the model, if any).")
+    private @Nullable String pytorchJson;
+
+    @Option(names = "--report", paramLabel = "FILE",
+            description = "Where to write the self-contained HTML report of every run in --out (default: report.html in --out).")
+    private @Nullable Path report;
 
     @Option(names = "--device-info", paramLabel = "TEXT", defaultValue = "${env:INFER4J_DEVICE_INFO}",
             description = "A description of the device to record in the results, e.g. from nvidia-smi "
@@ -148,6 +177,9 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "target/benchmark-results", paramLabel = "DIR",
             description = "Where to write a JSON file per run and results.csv (default: ${DEFAULT-VALUE}).")
     private Path out = Path.of("target/benchmark-results");
+
+    /** Why GPU sampling is off when it was not asked off (no NVML here); null otherwise. */
+    private @Nullable String gpuOffReason;
 
     /** The backends to use, or null to discover them on the class path. */
     private final @Nullable Backends backendRegistry;
@@ -209,15 +241,26 @@ public final class Benchmark implements Callable<Integer> {
         int roundCount = rounds != null ? rounds : periods.size() > 1 ? DEFAULT_COMPARISON_ROUNDS : 1;
         BenchmarkRunner.Plan plan = new BenchmarkRunner.Plan(models, chosen, precisions, batches, seqLens, parseShapes(),
                 warmup, limit(), seed, maxTokenId, "none".equalsIgnoreCase(reference) ? null : reference, tolerance,
-                parseOptions(registry), device, cudaGraphs, deviceInfo, periods, roundCount);
+                parseOptions(registry), device, sweep(commandSpec), deviceInfo, periods, roundCount,
+                pytorchJson == null || "none".equalsIgnoreCase(pytorchJson) ? null : Path.of(pytorchJson),
+                !"none".equalsIgnoreCase(String.valueOf(pytorchJson)), gpuOffReason);
 
-        Progress progress = new Progress(new ResultFiles(out), console);
+        Progress progress = new Progress(new ResultFiles(out), console,
+                System.console() != null && !Boolean.getBoolean("infer4j.progress.plain"));
         console.printf("infer4j %s benchmark: %s on %s, GPU sampling %s%s%n", Environment.infer4jVersion(), models, chosen,
                 periods.stream().map(SamplePeriod::label).collect(java.util.stream.Collectors.joining(",")),
                 roundCount > 1 ? ", " + roundCount + " rounds" : "");
         console.flush();
-        new BenchmarkRunner(plan, registry, progress, gpuSamplers).run();
-
+        try (progress.bar) {
+            new BenchmarkRunner(plan, registry, progress, gpuSamplers).run();
+        }
+        if (!progress.reports.isEmpty()) {
+            // every run in --out, earlier invocations' too (as results.csv holds them)
+            Path html = report != null ? report : out.resolve("report.html");
+            RunFiles.Loaded loaded = RunFiles.load(List.of(out), null);
+            HtmlReport.write(html, loaded.runs(), loaded.notes(), "infer4j benchmark report");
+            console.println("report (" + loaded.runs().size() + " runs in " + out + "): " + html);
+        }
         console.println();
         if (!progress.table.isEmpty()) {
             console.print(progress.table.render());
@@ -242,28 +285,115 @@ public final class Benchmark implements Callable<Integer> {
         final List<Failure> failures = new ArrayList<>();
         boolean disagreed;
 
-        Progress(ResultFiles files, PrintWriter console) {
+        final List<RunReport> reports = new ArrayList<>();
+        final ProgressBar bar;
+        private final boolean interactive;
+
+        Progress(ResultFiles files, PrintWriter console, boolean interactive) {
             this.files = files;
             this.console = console;
+            this.interactive = interactive;
+            this.bar = new ProgressBar(console, 0, interactive, System::nanoTime);
+        }
+
+        @Override
+        public void planned(int measurements) {
+            bar.total(measurements);
+        }
+
+        @Override
+        public void starting(String what) {
+            bar.starting(what);
+        }
+
+        @Override
+        public void measured(long nanos, String what) {
+            bar.measured(nanos, what);
+        }
+
+        @Override
+        public <T> T building(String what, java.util.function.Supplier<T> build) {
+            return bar.building(what, interactive ? 1 : 15, build);
         }
 
         @Override
         public void completed(RunReport report) {
             Path json = files.write(report);
             table.add(report);
+            reports.add(report);
             disagreed |= report.agreement().compared() && !report.agreement().passed();
-            console.printf("  %s on %s %s batch %d, GPU sampling %s: mean %.1f us, p50 %.1f us, %d runs -> %s%n",
-                    report.model(), report.backend(), report.precision(), report.batch(), report.gpuSamplePeriod(),
-                    report.latencyUs().mean(), report.latencyUs().median(), report.iterations(), json);
+            bar.endLine();
+            RunReport.LoadReport load = report.load();
+            console.printf("  %s on %s %s batch %d%s, GPU sampling %s: mean %.1f us, p50 %.1f us, %d runs -> %s%n",
+                    report.model(), report.backend(), report.precision(), report.batch(), sweepLabel(report),
+                    report.gpuSamplePeriod(), report.latencyUs().mean(), report.latencyUs().median(), report.iterations(), json);
+            if (Boolean.FALSE.equals(load.keptUp())) {
+                console.printf("  DID NOT KEEP UP: offered %.1f/s, achieved %.1f/s; requests queued and latency from the "
+                        + "intended start grew to p99 %.0f us (max start lag %.0f us): this backend cannot sustain that rate "
+                        + "with %d thread(s)%n", load.offeredRatePerS(), load.achievedRatePerS(), report.latencyUs().p99(),
+                        load.maxStartLagUs(), load.threads());
+            }
             console.flush();
+        }
+
+        private static String sweepLabel(RunReport r) {
+            return (r.seqLen() != null ? " seq " + r.seqLen() : "") + (r.cudaGraphs() ? ", graphs on" : "")
+                    + ("static".equals(r.profile()) ? ", static profile" : "")
+                    + (r.threads() > 1 ? ", " + r.threads() + " threads" : "")
+                    + (r.load().offeredRatePerS() != null
+                            ? String.format(Locale.ROOT, ", fixed rate %.1f/s (achieved %.1f/s)", r.load().offeredRatePerS(),
+                                    r.load().achievedRatePerS()) : "");
         }
 
         @Override
         public void failed(Failure failure) {
+            bar.endLine();
             failures.add(failure);
             console.printf("  %s on %s %s%s FAILED: %s%n", failure.model(), failure.backend(), failure.precision(),
                     failure.shapes() != null ? " (" + failure.shapes() + ")" : "", failure.message());
             console.flush();
+        }
+    }
+
+    /** The sweep dimensions from --cuda-graphs, --profile, --threads and --rate. */
+    private Sweep sweep(CommandSpec commandSpec) {
+        try {
+            List<Boolean> graphs = new ArrayList<>();
+            for (String g : cudaGraphs.isEmpty() ? List.of("off") : cudaGraphs) {
+                graphs.add(switch (g.trim().toLowerCase(Locale.ROOT)) {
+                    case "on", "true" -> true;
+                    case "off", "false" -> false;
+                    default -> throw new IllegalArgumentException("--cuda-graphs takes off, on or off,on, not '" + g + "'");
+                });
+            }
+            List<Sweep.Profile> profileList = new ArrayList<>();
+            for (String p : profiles.isEmpty() ? List.of("dynamic") : profiles) {
+                try {
+                    profileList.add(Sweep.Profile.valueOf(p.trim().toUpperCase(Locale.ROOT)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--profile takes static, dynamic or static,dynamic, not '" + p + "'");
+                }
+            }
+            List<Double> rateList = new ArrayList<>();
+            for (String r : rates) {
+                if ("closed".equalsIgnoreCase(r.trim())) {
+                    rateList.add(0.0);
+                    continue;
+                }
+                double value;
+                try {
+                    value = Double.parseDouble(r.trim().replaceFirst("/s$", ""));
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("--rate takes requests per second (e.g. 500) or 'closed', not '" + r + "'");
+                }
+                if (!(value > 0)) {
+                    throw new IllegalArgumentException("--rate must be positive, not " + r);
+                }
+                rateList.add(value);
+            }
+            return new Sweep(graphs, profileList, Sweep.loads(threads, rateList));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), e.getMessage(), e);
         }
     }
 
@@ -279,6 +409,7 @@ public final class Benchmark implements Callable<Integer> {
             String reason = gpuSamplers.unavailableReason();
             if (reason != null) {
                 console.println("GPU sampling off: " + oneLine(reason));
+                gpuOffReason = "no GPU can be sampled here: " + oneLine(reason);
                 return List.of(SamplePeriod.OFF);
             }
             return List.of(SamplePeriod.of(org.infer4j.metrics.GpuSampler.DEFAULT_PERIOD));

@@ -14,7 +14,6 @@ import org.infer4j.Binding;
 import org.infer4j.EngineBuilder;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Precision;
-import org.infer4j.ShapeRange;
 import org.infer4j.TensorInfo;
 import org.infer4j.metrics.GpuSampler;
 import org.infer4j.metrics.GpuSnapshot;
@@ -34,6 +33,23 @@ public final class BenchmarkRunner {
         void completed(RunReport report);
 
         void failed(Failure failure);
+
+        /** The sweep is expected to make {@code measurements} measurements (refined as models are opened). */
+        default void planned(int measurements) {
+        }
+
+        /** A measurement of {@code what} starts. */
+        default void starting(String what) {
+        }
+
+        /** A measurement finished after {@code nanos} (completed or failed). */
+        default void measured(long nanos, String what) {
+        }
+
+        /** Builds an engine ({@code build.get()}), with whatever progress the listener shows meanwhile. */
+        default <T> T building(String what, java.util.function.Supplier<T> build) {
+            return build.get();
+        }
     }
 
     /** An escape-hatch option for one backend, or for every backend when {@code backend} is null. */
@@ -53,12 +69,16 @@ public final class BenchmarkRunner {
      * @param gpuSamplePeriods how often to sample the GPU during the timed window; with more than one,
      *        each workload is measured once per period, in {@code rounds} alternating rounds (ABBA)
      * @param rounds how many times each period's timed window (of {@code limit}) is measured
+     * @param sweep CUDA graphs off/on, static/dynamic profiles, and the loads (threads, fixed rates)
+     * @param pytorchJson where PyTorch's {@code NAME.json} lie (a file or a directory); null for beside the model
+     * @param pytorch whether to look for PyTorch's figures at all
+     * @param gpuOffReason why runs with sampling off were not sampled (no NVML here, ...); null for "asked for"
      */
     public record Plan(List<Path> models, List<String> backends, List<Precision> precisions, List<Integer> batches,
                        List<Integer> seqLens, Map<String, long[]> shapes, int warmup, Measurement.Limit limit, long seed,
                        int maxTokenId, @Nullable String reference, @Nullable Double tolerance, List<Option> options,
-                       int device, boolean cudaGraphs, @Nullable String deviceInfo, List<SamplePeriod> gpuSamplePeriods,
-                       int rounds) {
+                       int device, Sweep sweep, @Nullable String deviceInfo, List<SamplePeriod> gpuSamplePeriods,
+                       int rounds, @Nullable Path pytorchJson, boolean pytorch, @Nullable String gpuOffReason) {
         public Plan {
             gpuSamplePeriods = List.copyOf(gpuSamplePeriods);
             if (gpuSamplePeriods.isEmpty()) {
@@ -94,7 +114,12 @@ public final class BenchmarkRunner {
                     int maxTokenId, @Nullable String reference, @Nullable Double tolerance, List<Option> options,
                     int device, boolean cudaGraphs, @Nullable String deviceInfo) {
             this(models, backends, precisions, batches, seqLens, shapes, warmup, limit, seed, maxTokenId, reference, tolerance,
-                    options, device, cudaGraphs, deviceInfo, List.of(SamplePeriod.OFF), 1);
+                    options, device, Sweep.single(cudaGraphs), deviceInfo, List.of(SamplePeriod.OFF), 1, null, false, null);
+        }
+
+        /** The most caller threads any load of the sweep uses. */
+        int maxThreads() {
+            return sweep.loads().stream().mapToInt(Sweep.Load::threads).max().orElse(1);
         }
 
         /** Whether runs are split into rounds (several periods compared, or several rounds asked for). */
@@ -167,64 +192,121 @@ public final class BenchmarkRunner {
 
     /** Runs the whole plan. */
     public void run() {
-        for (Path model : plan.models()) {
+        int estimate = 0;
+        List<Integer> perModel = new ArrayList<>();
+        for (int i = 0; i < plan.models().size(); i++) {
+            int m = estimateMeasurements(null, List.of());
+            perModel.add(m);
+            estimate += m;
+        }
+        listener.planned(estimate);
+        for (int i = 0; i < plan.models().size(); i++) {
+            Path model = plan.models().get(i);
             try (Reference reference = Reference.open(plan.reference(), model, backends)) {
-                Map<String, ShapeRange> ranges = rangesFrom(reference.inputs());
+                List<TensorInfo> inputs = reference.inputs();
+                List<Workload> workloads = workloadsFrom(inputs);
+                int known = estimateMeasurements(inputs, workloads);
+                estimate += known - perModel.get(i);
+                listener.planned(estimate);
+                PyTorchPeer peer = pytorchPeer(model);
                 for (String backend : plan.backends()) {
                     for (Precision precision : plan.precisions()) {
-                        runEngine(model, backend, precision, reference, ranges);
+                        for (Sweep.EngineSpec spec : plan.sweep().engines(inputs, workloads)) {
+                            runEngine(model, backend, precision, reference, spec, peer);
+                        }
                     }
                 }
             }
         }
     }
 
-    /**
-     * The shape ranges of the plan's workloads, from the reference's view of the inputs; none
-     * without a reference or when the shapes cannot be decided (each engine then reports why).
-     */
-    private Map<String, ShapeRange> rangesFrom(@Nullable List<TensorInfo> inputs) {
-        if (inputs == null) {
-            return Map.of();
+    /** Measurements of one model: per backend and precision, each engine's workloads × loads (× sample periods). */
+    private int estimateMeasurements(@Nullable List<TensorInfo> inputs, List<Workload> workloads) {
+        int guess = Math.max(1, plan.batches().size()) * Math.max(1, plan.seqLens().size());
+        int perEngineSet = 0;
+        for (Sweep.EngineSpec spec : plan.sweep().engines(inputs, workloads)) {
+            perEngineSet += plan.sweep().measurementsOf(spec, guess);
+        }
+        if (inputs == null && plan.sweep().profiles().contains(Sweep.Profile.STATIC)) {
+            perEngineSet += plan.sweep().cudaGraphs().size() * plan.sweep().loads().size() * (guess - 1);
+        }
+        return plan.backends().size() * plan.precisions().size() * perEngineSet;
+    }
+
+    private @Nullable PyTorchPeer pytorchPeer(Path model) {
+        if (!plan.pytorch()) {
+            return null;
+        }
+        Path file = PyTorchPeer.locate(plan.pytorchJson(), model);
+        if (file == null) {
+            return null;
         }
         try {
-            return Workload.ranges(inputs, Workload.all(inputs, plan.batches(), plan.seqLens(), plan.shapes()));
+            return PyTorchPeer.read(file);
         } catch (RuntimeException e) {
-            return Map.of();
+            listener.failed(new Failure(String.valueOf(model.getFileName()), "pytorch", "-", null, messageOf(e)));
+            return null;
         }
     }
 
-    private void runEngine(Path model, String backend, Precision precision, Reference reference,
-                           Map<String, ShapeRange> ranges) {
+    /**
+     * The plan's workloads, from the reference's view of the inputs; none without a reference or when the
+     * shapes cannot be decided (each engine then decides them, or reports why).
+     */
+    private List<Workload> workloadsFrom(@Nullable List<TensorInfo> inputs) {
+        if (inputs == null) {
+            return List.of();
+        }
+        try {
+            return Workload.all(inputs, plan.batches(), plan.seqLens(), plan.shapes());
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private void runEngine(Path model, String backend, Precision precision, Reference reference, Sweep.EngineSpec spec,
+                           @Nullable PyTorchPeer peer) {
         String modelName = String.valueOf(model.getFileName());
         Map<String, String> options = plan.optionsFor(backend);
+        String what = modelName.replaceFirst("\\.onnx$", "") + " on " + backend + " " + precision + " (" + spec.describe()
+                + (spec.profile() == Sweep.Profile.STATIC && spec.workloads().size() == 1
+                        ? " " + spec.workloads().get(0).describe() : "") + ")";
+        if (spec.profile() == Sweep.Profile.STATIC && spec.workloads().isEmpty()) {
+            listener.failed(new Failure(modelName, backend, precision.name(), null, "a static profile needs the model's input "
+                    + "shapes, which come from the reference backend; give --reference or use --profile dynamic"));
+            return;
+        }
         EngineBuilder builder = InferenceEngine.builder().model(model).backend(backend).precision(precision)
-                .device(plan.device()).cudaGraphs(plan.cudaGraphs()).backends(backends);
+                .device(plan.device()).cudaGraphs(spec.cudaGraphs()).backends(backends);
         options.forEach(builder::option);
-        ranges.forEach(builder::shapeRange);
+        spec.ranges().forEach(builder::shapeRange);
         long start = System.nanoTime();
         InferenceEngine engine;
         try {
-            engine = builder.build();
+            engine = listener.building(what, builder::build);
         } catch (RuntimeException e) {
             listener.failed(new Failure(modelName, backend, precision.name(), null, messageOf(e)));
             return;
         }
         double buildMs = (System.nanoTime() - start) / 1e6;
         try (engine) {
-            List<Workload> workloads;
-            try {
-                workloads = Workload.all(engine.inputs(), plan.batches(), plan.seqLens(), plan.shapes());
-            } catch (RuntimeException e) {
-                listener.failed(new Failure(modelName, backend, precision.name(), null, messageOf(e)));
-                return;
+            List<Workload> workloads = spec.workloads();
+            if (workloads.isEmpty()) {
+                try {
+                    workloads = Workload.all(engine.inputs(), plan.batches(), plan.seqLens(), plan.shapes());
+                } catch (RuntimeException e) {
+                    listener.failed(new Failure(modelName, backend, precision.name(), null, messageOf(e)));
+                    return;
+                }
             }
             for (Workload workload : workloads) {
+                long began = System.nanoTime();
                 List<RunReport> reports;
                 try {
-                    reports = measure(model, engine, precision, workload, reference, buildMs, options);
+                    reports = measure(model, engine, precision, workload, reference, buildMs, options, spec, peer);
                 } catch (RuntimeException e) {
                     listener.failed(new Failure(modelName, backend, precision.name(), workload.describe(), messageOf(e)));
+                    listener.measured(System.nanoTime() - began, what + " " + workload.describe());
                     continue;
                 }
                 reports.forEach(listener::completed);
@@ -232,44 +314,85 @@ public final class BenchmarkRunner {
         }
     }
 
-    /** One report per GPU sample period of the plan, all on the same binding and inputs. */
+    /**
+     * One report per load and GPU sample period of the plan, all on the same engine and inputs: one binding
+     * per caller thread, each on its own copies of the same seeded inputs, warmed up before any timing.
+     */
     private List<RunReport> measure(Path model, InferenceEngine engine, Precision precision, Workload workload,
-                                    Reference reference, double buildMs, Map<String, String> options) {
-        String timestamp = Instant.now().toString();
+                                    Reference reference, double buildMs, Map<String, String> options, Sweep.EngineSpec spec,
+                                    @Nullable PyTorchPeer peer) {
         List<String> outputNames = engine.outputs().stream().map(TensorInfo::name).toList();
+        String modelName = String.valueOf(model.getFileName());
+        List<TensorMap> boundInputs = new ArrayList<>();
+        List<Binding> bindings = new ArrayList<>();
         try (TensorMap generated = new TensorMap(
-                InputGenerator.generate(engine.inputs(), workload.shapes(), plan.seed(), plan.maxTokenId()));
-             TensorMap bound = TensorMap.copiesFor(engine, generated.tensors())) {
-            Map<SamplePeriod, Timed> timed;
+                InputGenerator.generate(engine.inputs(), workload.shapes(), plan.seed(), plan.maxTokenId()))) {
+            Map<String, RunReport.InputReport> inputs = inputReports(engine, workload);
+            for (int t = 0; t < plan.maxThreads(); t++) {
+                TensorMap bound = TensorMap.copiesFor(engine, generated.tensors());
+                boundInputs.add(bound);
+                bindings.add(engine.bind(bound.tensors()));
+            }
+            bindings.forEach(b -> Measurement.warmUp(b, plan.warmup()));
+            List<Pending> pending = new ArrayList<>();
+            for (Sweep.Load load : plan.sweep().loads()) {
+                String what = modelName.replaceFirst("\\.onnx$", "") + " " + engine.backend() + " " + precision + " "
+                        + workload.describe() + " " + spec.describe() + ", " + load.describe();
+                listener.starting(what);
+                long began = System.nanoTime();
+                String timestamp = Instant.now().toString();
+                Map<SamplePeriod, Timed> timed = measureRounds(bindings.subList(0, load.threads()), load);
+                pending.add(new Pending(timestamp, load, timed));
+                listener.measured(System.nanoTime() - began, what);
+            }
             Map<String, Agreement.OutputValues> outputs = new LinkedHashMap<>();
-            try (Binding binding = engine.bind(bound.tensors())) {
-                timed = measureRounds(binding);
-                for (String name : outputNames) {
-                    outputs.put(name, Agreement.OutputValues.of(binding.output(name)));
-                }
+            for (String name : outputNames) {
+                outputs.put(name, Agreement.OutputValues.of(bindings.get(0).output(name)));
             }
             Agreement agreement = reference.compare(workload, generated.tensors(), outputNames, outputs,
                     plan.toleranceFor(precision));
+            Map<String, List<Long>> shapes = new LinkedHashMap<>();
+            inputs.forEach((name, in) -> shapes.put(name, in.shape()));
+            PyTorchPeer.Report pytorch = peer == null ? null : peer.reportFor(precision.name(), shapes);
             SamplePeriod baseline = plan.gpuSamplePeriods().contains(SamplePeriod.OFF) ? SamplePeriod.OFF : null;
             List<RunReport> reports = new ArrayList<>();
-            for (Map.Entry<SamplePeriod, Timed> entry : timed.entrySet()) {
-                SamplePeriod period = entry.getKey();
-                Timed t = entry.getValue();
-                LatencySnapshot latency = t.latency();
-                Rounds rounds = plan.inRounds() ? new Rounds(t.roundP50Us.size(), plan.gpuSamplePeriods().size() > 1 ? "ABBA" : "-",
-                        plan.gpuSamplePeriods().stream().map(SamplePeriod::label).toList(), t.roundP50Us) : null;
-                SamplingOverhead overhead = baseline != null && !period.equals(baseline)
-                        ? SamplingOverhead.of(baseline, period, timed.get(baseline).roundP50Us, t.roundP50Us) : null;
-                reports.add(new RunReport(timestamp, hostname, String.valueOf(model.getFileName()), model.toString(),
-                        engine.backend(), precision.name(), workload.batch(), workload.seqLen(), plan.cudaGraphs(),
-                        inputReports(engine, workload), plan.warmup(), latency.measuredCount(),
-                        plan.limit().duration() != null ? plan.limit().duration().toNanos() / 1e9 : null, plan.seed(), buildMs,
-                        LatencyMicros.of(latency), workload.batch() * t.throughputPerSecond(), period.label(),
-                        t.gpuWindows.isEmpty() ? null : GpuReport.of(t.gpuWindows), rounds, overhead, agreement,
-                        device(engine.backend()), versions, engine.stats(), options));
+            for (Pending p : pending) {
+                for (Map.Entry<SamplePeriod, Timed> entry : p.timed.entrySet()) {
+                    SamplePeriod period = entry.getKey();
+                    Timed t = entry.getValue();
+                    LatencySnapshot latency = t.latency();
+                    Rounds rounds = plan.inRounds() ? new Rounds(t.roundP50Us.size(), plan.gpuSamplePeriods().size() > 1 ? "ABBA" : "-",
+                            plan.gpuSamplePeriods().stream().map(SamplePeriod::label).toList(), t.roundP50Us) : null;
+                    SamplingOverhead overhead = baseline != null && !period.equals(baseline)
+                            ? SamplingOverhead.of(baseline, period, p.timed.get(baseline).roundP50Us, t.roundP50Us) : null;
+                    double runsPerSecond = t.throughputPerSecond();
+                    RunReport.LoadReport loadReport = RunReport.LoadReport.of(p.load, runsPerSecond, t.maxStartLagNanos);
+                    GpuReport gpu = t.gpuWindows.isEmpty() ? null : GpuReport.of(t.gpuWindows);
+                    reports.add(new RunReport(p.timestamp, hostname, modelName, model.toString(),
+                            engine.backend(), precision.name(), workload.batch(), workload.seqLen(), spec.cudaGraphs(),
+                            inputs, plan.warmup(), latency.measuredCount(),
+                            plan.limit().duration() != null ? plan.limit().duration().toNanos() / 1e9 : null, plan.seed(), buildMs,
+                            LatencyMicros.of(latency), workload.batch() * runsPerSecond, period.label(), gpu, rounds, overhead,
+                            agreement, device(engine.backend()), versions, engine.stats(), options, spec.profile().label(),
+                            p.load.threads(), loadReport, LatencyMicros.curve(latency),
+                            Hygiene.of(plan.warmup(), plan.seed(), p.load, period, gpu, gpu == null ? noGpuReason() : null),
+                            pytorch));
+                }
             }
             return reports;
+        } finally {
+            bindings.forEach(Binding::close);
+            boundInputs.forEach(TensorMap::close);
         }
+    }
+
+    /** Why no GPU was sampled: the plan's reason (e.g. NVML cannot be read here), else that sampling was turned off. */
+    private String noGpuReason() {
+        return plan.gpuOffReason() != null ? plan.gpuOffReason() : "--gpu-sample-period off";
+    }
+
+    /** A load measured, its report still to be written (the agreement comes after all loads). */
+    private record Pending(String timestamp, Sweep.Load load, Map<SamplePeriod, Timed> timed) {
     }
 
     /** The latencies and GPU windows of one sample period, over its rounds. */
@@ -277,6 +400,7 @@ public final class BenchmarkRunner {
         final List<LatencySnapshot> roundLatencies = new ArrayList<>();
         final List<Double> roundP50Us = new ArrayList<>();
         final List<GpuSnapshot> gpuWindows = new ArrayList<>();
+        long maxStartLagNanos;
 
         LatencySnapshot latency() {
             LatencySnapshot all = roundLatencies.get(0);
@@ -299,13 +423,12 @@ public final class BenchmarkRunner {
     }
 
     /**
-     * Warms up once, then measures each sample period's timed window {@code rounds} times: the periods in
-     * the given order in even rounds and reversed in odd ones (A B, B A, A B, ...), so that a drift in
-     * clocks or temperature weighs on every period alike. A period that is not off gets a sampler of its
-     * own, started before its window and closed after it: "off" runs with no sampling thread at all.
+     * Measures each sample period's timed window {@code rounds} times: the periods in the given order in even
+     * rounds and reversed in odd ones (A B, B A, A B, ...), so that a drift in clocks or temperature weighs on
+     * every period alike. A period that is not off gets a sampler of its own, started before its window and
+     * closed after it: "off" runs with no sampling thread at all. The bindings are warmed up already.
      */
-    private Map<SamplePeriod, Timed> measureRounds(Binding binding) {
-        Measurement.warmUp(binding, plan.warmup());
+    private Map<SamplePeriod, Timed> measureRounds(List<Binding> bindings, Sweep.Load load) {
         Map<SamplePeriod, Timed> timed = new LinkedHashMap<>();
         plan.gpuSamplePeriods().forEach(p -> timed.put(p, new Timed()));
         for (int round = 0; round < plan.rounds(); round++) {
@@ -315,18 +438,19 @@ public final class BenchmarkRunner {
             }
             for (SamplePeriod period : order) {
                 Timed t = timed.get(period);
-                LatencySnapshot latency;
+                LoadDriver.Timing timing;
                 if (period.isOff()) {
-                    latency = Measurement.measure(binding, 0, plan.limit());
+                    timing = LoadDriver.measure(bindings, load, plan.limit());
                 } else {
                     try (GpuSampler sampler = gpuSamplers.start(period.duration())) {
                         long from = System.nanoTime();
-                        latency = Measurement.measure(binding, 0, plan.limit());
+                        timing = LoadDriver.measure(bindings, load, plan.limit());
                         t.gpuWindows.add(sampler.snapshot(from, System.nanoTime()));
                     }
                 }
-                t.roundLatencies.add(latency);
-                t.roundP50Us.add(latency.p50() / 1e3);
+                t.roundLatencies.add(timing.latency());
+                t.roundP50Us.add(timing.latency().p50() / 1e3);
+                t.maxStartLagNanos = Math.max(t.maxStartLagNanos, timing.maxStartLagNanos());
             }
         }
         return timed;

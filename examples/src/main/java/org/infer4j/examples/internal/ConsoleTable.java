@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** The console summary: one row per run with the figures people compare first. Not thread-safe. */
 public final class ConsoleTable {
-    private static final String[] HEADER = {"model", "backend", "precision", "batch", "seq", "gpu sampling", "build ms",
+    private static final String[] HEADER = {"model", "backend", "precision", "batch", "seq", "sweep", "gpu sampling", "build ms",
         "mean us", "p50 us", "p99 us", "throughput/s", "gpu util %", "gpu W", "rmse", "max abs", "agreement"};
 
     private final List<String[]> rows = new ArrayList<>();
@@ -18,7 +18,7 @@ public final class ConsoleTable {
         GpuReport gpu = r.gpu();
         int device = ResultFiles.deviceIndex(r);
         rows.add(new String[] {r.model(), r.backend(), r.precision(), Integer.toString(r.batch()),
-            r.seqLen() == null ? "-" : r.seqLen().toString(), r.gpuSamplePeriod(), fixed(r.buildMs(), 1), fixed(l.mean(), 1),
+            r.seqLen() == null ? "-" : r.seqLen().toString(), sweep(r), r.gpuSamplePeriod(), fixed(r.buildMs(), 1), fixed(l.mean(), 1),
             fixed(l.median(), 1), fixed(l.p99(), 1), fixed(r.throughputFps(), 1),
             gpu == null ? "-" : fixed(gpu.utilizationMean(device), 1), gpu == null ? "-" : fixed(gpu.powerMean(device), 1),
             scientific(a.rmse()), scientific(a.maxAbs()), verdict(a)});
@@ -26,6 +26,25 @@ public final class ConsoleTable {
             overheads.add(r.model() + " " + r.backend() + " " + r.precision() + " batch " + r.batch() + ": "
                     + r.gpuSamplingOverhead());
         }
+    }
+
+    /** The sweep dimensions that differ from a plain run: graphs, static profile, threads, fixed rate; {@code -} if none. */
+    static String sweep(RunReport r) {
+        List<String> parts = new ArrayList<>();
+        if (r.cudaGraphs()) {
+            parts.add("graphs");
+        }
+        if ("static".equals(r.profile())) {
+            parts.add("static");
+        }
+        if (r.threads() > 1) {
+            parts.add(r.threads() + "thr");
+        }
+        RunReport.LoadReport load = r.load();
+        if (load.offeredRatePerS() != null) {
+            parts.add("@" + Sweep.Load.rateText(load.offeredRatePerS()) + "/s" + (Boolean.FALSE.equals(load.keptUp()) ? "(behind)" : ""));
+        }
+        return parts.isEmpty() ? "-" : String.join(" ", parts);
     }
 
     /** One line per run measured against sampling off: its p50 ratio, and whether it is within 1 %. */
@@ -51,7 +70,7 @@ public final class ConsoleTable {
         StringBuilder sb = new StringBuilder();
         for (String[] row : all) {
             for (int i = 0; i < row.length; i++) {
-                boolean text = i < 3 || i == row.length - 1;
+                boolean text = i < 3 || i == 5 || i == row.length - 1;
                 String cell = text ? String.format("%-" + widths[i] + "s", row[i]) : String.format("%" + widths[i] + "s", row[i]);
                 sb.append(i == 0 ? "" : "  ").append(cell);
             }

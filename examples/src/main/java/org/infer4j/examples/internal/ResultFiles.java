@@ -26,7 +26,8 @@ public final class ResultFiles {
             "cuda_graphs", "warmup", "iterations", "build_ms", "mean_us", "median_us", "min_us", "max_us", "std_us", "p90_us",
             "p95_us", "p99_us", "p999_us", "throughput_fps", "reference", "rmse", "mae", "max_abs", "tolerance", "reference_scale",
             "agreement_passed", "hostname", "json_file", "gpu_sample_period", "gpu_samples", "gpu_util_mean",
-            "mem_used_max_mib", "power_mean_w", "p50_ratio_vs_off");
+            "mem_used_max_mib", "power_mean_w", "p50_ratio_vs_off", "profile", "threads", "load_mode", "offered_rate_per_s",
+            "achieved_rate_per_s", "kept_up", "pytorch_eager_us", "pytorch_cuda_graph_us");
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
@@ -75,11 +76,19 @@ public final class ResultFiles {
         }
     }
 
+    /** A report (or part of one) as a JSON tree, as the files hold it (snake_case names; for the HTML report). */
+    public static com.fasterxml.jackson.databind.JsonNode toTree(Object report) {
+        return JSON.valueToTree(report);
+    }
+
     static String fileName(RunReport r) {
         String model = r.model().replaceFirst("\\.onnx$", "");
         String stamp = r.timestamp().replaceAll("[^0-9TZ]", "");
         return sanitize(model + "_" + r.backend() + "_" + r.precision().toLowerCase(Locale.ROOT) + "_b" + r.batch()
-                + (r.seqLen() != null ? "_s" + r.seqLen() : "") + (r.rounds() != null ? "_gpu" + r.gpuSamplePeriod() : "")
+                + (r.seqLen() != null ? "_s" + r.seqLen() : "") + (r.cudaGraphs() ? "_graphs" : "")
+                + ("static".equals(r.profile()) ? "_static" : "") + (r.threads() > 1 ? "_t" + r.threads() : "")
+                + (r.load().offeredRatePerS() != null ? "_r" + Math.round(r.load().offeredRatePerS()) : "")
+                + (r.rounds() != null ? "_gpu" + r.gpuSamplePeriod() : "")
                 + "_" + stamp) + ".json";
     }
 
@@ -94,8 +103,23 @@ public final class ResultFiles {
                         a.tolerance(), a.referenceScale(), a.compared() ? a.passed() : "", r.hostname(), jsonFile, r.gpuSamplePeriod(),
                         gpu == null ? "" : gpu.sampleCount(deviceIndex), gpu == null ? "" : gpu.utilizationMean(deviceIndex),
                         gpu == null ? "" : gpu.memoryUsedMaxMib(deviceIndex), gpu == null ? "" : gpu.powerMean(deviceIndex),
-                        r.gpuSamplingOverhead() == null ? "" : r.gpuSamplingOverhead().p50Ratio())
+                        r.gpuSamplingOverhead() == null ? "" : r.gpuSamplingOverhead().p50Ratio(), r.profile(), r.threads(),
+                        r.load().mode(), orEmpty(r.load().offeredRatePerS()), r.load().achievedRatePerS(), orEmpty(r.load().keptUp()),
+                        pytorchCell(r, true), pytorchCell(r, false))
                 .map(ResultFiles::csvField).collect(Collectors.joining(",")) + "\n";
+    }
+
+    private static Object orEmpty(@org.jspecify.annotations.Nullable Object value) {
+        return value == null ? "" : value;
+    }
+
+    /** PyTorch's eager or CUDA-graph latency of the run's precision, where PyTorch timed the run's shapes. */
+    private static Object pytorchCell(RunReport r, boolean eager) {
+        PyTorchPeer.Report p = r.pytorch();
+        if (p == null || !p.shapesMatch()) {
+            return "";
+        }
+        return orEmpty(eager ? p.eagerUs() : p.cudaGraphUs());
     }
 
     /** The run's {@code --device}, as the report's device map holds it. */

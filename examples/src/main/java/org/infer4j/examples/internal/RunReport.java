@@ -22,13 +22,35 @@ import org.jspecify.annotations.Nullable;
  * @param device the backend's own account of where it runs ({@code backend}) and the caller's
  *        {@code --device-info}
  * @param versions infer4j, Java and the native libraries the backends report
+ * @param profile {@code dynamic}: the engine's shape ranges span every workload of the sweep; {@code static}: they are
+ *        fixed to this run's shapes (one engine per workload)
+ * @param threads caller threads on the one engine, each with its own binding
+ * @param load closed loop or fixed rate, and the rate achieved
+ * @param latencyPercentilesUs the latency distribution as {@code [percentile, us]} points, for plots
+ * @param hygiene the measurement hygiene, in words (see {@link Hygiene})
+ * @param pytorch PyTorch's figures for the same model and precision (from models.py's NAME.json); null if none
  */
 public record RunReport(String timestamp, String hostname, String model, String modelPath, String backend, String precision,
                         int batch, @Nullable Integer seqLen, boolean cudaGraphs, Map<String, InputReport> inputs, int warmup,
                         long iterations, @Nullable Double durationS, long seed, double buildMs, LatencyMicros latencyUs,
                         double throughputFps, String gpuSamplePeriod, @Nullable GpuReport gpu, @Nullable Rounds rounds,
                         @Nullable SamplingOverhead gpuSamplingOverhead, Agreement agreement, Map<String, String> device,
-                        Map<String, String> versions, EngineStats engineStats, Map<String, String> options) {
+                        Map<String, String> versions, EngineStats engineStats, Map<String, String> options, String profile,
+                        int threads, LoadReport load, List<List<Double>> latencyPercentilesUs, Map<String, String> hygiene,
+                        PyTorchPeer.@Nullable Report pytorch) {
+
+    /** A run without sweep dimensions: dynamic profile, one closed-loop thread, no PyTorch peer. */
+    public RunReport(String timestamp, String hostname, String model, String modelPath, String backend, String precision,
+                     int batch, @Nullable Integer seqLen, boolean cudaGraphs, Map<String, InputReport> inputs, int warmup,
+                     long iterations, @Nullable Double durationS, long seed, double buildMs, LatencyMicros latencyUs,
+                     double throughputFps, String gpuSamplePeriod, @Nullable GpuReport gpu, @Nullable Rounds rounds,
+                     @Nullable SamplingOverhead gpuSamplingOverhead, Agreement agreement, Map<String, String> device,
+                     Map<String, String> versions, EngineStats engineStats, Map<String, String> options) {
+        this(timestamp, hostname, model, modelPath, backend, precision, batch, seqLen, cudaGraphs, inputs, warmup, iterations,
+                durationS, seed, buildMs, latencyUs, throughputFps, gpuSamplePeriod, gpu, rounds, gpuSamplingOverhead, agreement,
+                device, versions, engineStats, options, Sweep.Profile.DYNAMIC.label(), 1,
+                LoadReport.of(Sweep.Load.closed(1), throughputFps / Math.max(1, batch), 0), List.of(), Map.of(), null);
+    }
 
     /** A plain run without GPU sampling (the fields as they were before GPU sampling came). */
     public RunReport(String timestamp, String hostname, String model, String modelPath, String backend, String precision,
@@ -39,6 +61,29 @@ public record RunReport(String timestamp, String hostname, String model, String 
         this(timestamp, hostname, model, modelPath, backend, precision, batch, seqLen, cudaGraphs, inputs, warmup, iterations,
                 durationS, seed, buildMs, latencyUs, throughputFps, SamplePeriod.OFF.label(), null, null, null, agreement, device,
                 versions, engineStats, options);
+    }
+
+    /**
+     * How the run was driven.
+     *
+     * @param mode {@code closed} (each thread runs again as soon as its last run returns) or {@code fixed-rate}
+     * @param offeredRatePerS the fixed rate asked for, requests (runs) per second; null in a closed loop
+     * @param achievedRatePerS runs completed per second of the timed window(s)
+     * @param keptUp for a fixed rate, whether the achieved rate reached 95 % of the offered one; null in a closed loop
+     * @param maxStartLagUs for a fixed rate, the longest a request waited past its intended start
+     */
+    public record LoadReport(String mode, int threads, @Nullable Double offeredRatePerS, double achievedRatePerS,
+                             @Nullable Boolean keptUp, @Nullable Double maxStartLagUs) {
+        /** Achieved / offered rate below which a fixed-rate run did not keep up. */
+        public static final double KEPT_UP_RATIO = 0.95;
+
+        public static LoadReport of(Sweep.Load load, double achievedRatePerS, long maxStartLagNanos) {
+            if (!load.isFixedRate()) {
+                return new LoadReport(load.mode(), load.threads(), null, achievedRatePerS, null, null);
+            }
+            return new LoadReport(load.mode(), load.threads(), load.ratePerSecond(), achievedRatePerS,
+                    achievedRatePerS >= KEPT_UP_RATIO * load.ratePerSecond(), maxStartLagNanos / 1e3);
+        }
     }
 
     /** One input as it was fed: element type and shape. */

@@ -1,0 +1,71 @@
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS and OUT come from it): issue 5, the benchmark
+# as a study. One chunk per device call (each must fit 10 minutes): STUDY_CHUNK=N bash scripts/gpu/run.sh study
+# (a fresh machine needs `run.sh models study`: the models phase exports the ONNX files and PyTorch's NAME.json
+# beside them, which the benchmark shows as PyTorch's peer column; add its time to the chunk's).
+# Engine builds dominate and each fresh machine builds cold (H100, FP16: resnet50 ~90 s per TensorRT engine,
+# distilbert/bert_base ~80 s at S=128, more for a profile up to 32x512; mlp/cnn/gru ~10 s). Rough times:
+#   1  mlp cnn gru: ort-cuda FP32, ort-tensorrt and tensorrt (graphs off,on) FP32+FP16, batch 1,8,32   ~6 min
+#   2  resnet50 FP16: ort-cuda FP32, ort-tensorrt FP16, tensorrt FP16 graphs off,on, batch 1,8,32      ~5 min
+#   3  resnet50 FP32: ort-tensorrt, tensorrt graphs off,on, batch 1,8,32                               ~5 min
+#   4  distilbert FP16: ort-cuda FP32, ort-tensorrt, tensorrt graphs off,on; batch 1,8,32 x seq 32..512  ~7 min
+#   5  distilbert FP32: ort-tensorrt, tensorrt graphs off,on; same workloads                            ~6 min
+#   6  bert_base FP16: as 4                                                                             ~8 min
+#   7  bert_base FP32: as 5                                                                             ~8 min
+#   8  static vs dynamic profiles: resnet50 tensorrt FP16 batch 1,32 (2 static engines + 1 dynamic)   ~5 min
+#   9  static vs dynamic profiles: distilbert tensorrt FP16 batch 1,8 seq 128 (2 static + 1 dynamic)    ~5 min
+#  10  concurrency and fixed rate: resnet50 b1 tensorrt FP16 --threads 1,2,4,8 (closed loop), then
+#      --threads 4 --rate 500,1000,2000,3000,4000 (open loop, past capacity); ort-tensorrt --threads 1,4  ~5 min
+# Transformer workloads are batch x seq (15 per engine) measured STUDY_SECONDS_T (1 s) each; the others
+# STUDY_SECONDS (2 s). Every invocation samples the GPU every 100 ms during each timed window.
+# Results: $RESULTS/study/chunk-N/ (a JSON per run, results.csv, report.html of the chunk); console in
+# $OUT/study-N.txt. The report over all chunks is made where the results land, e.g.
+#   java -cp 'examples/target/lib/*:examples/target/*' org.infer4j.examples.Report --out study/report.html \
+#        --pytorch-json models study/chunk-*
+# (sets are named only where a configuration appears in several chunks).
+STUDY_CHUNK=${STUDY_CHUNK:?set STUDY_CHUNK to 1..10 (see the header of scripts/gpu/phases/study.sh)}
+S=${STUDY_SECONDS:-2}
+ST=${STUDY_SECONDS_T:-1}
+DIR="$RESULTS/study/chunk-$STUDY_CHUNK"
+mkdir -p "$DIR"
+BATCHES=1,8,32
+SEQS=32,64,128,256,512
+
+study() { # the benchmark exits 1 when a run fails or disagrees; its table says which, so go on
+  java -Xmx16g -cp "$APP_CP" org.infer4j.examples.Benchmark --warmup 100 --gpu-sample-period 100ms --out "$DIR" "$@" 2>&1 \
+    | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
+  echo "exit status ${PIPESTATUS[0]}"
+}
+
+# ort-cuda runs a model in the precision it was exported in (FP32); the TensorRT-based ones build both.
+sweep() { # MODEL PRECISION DURATION [extra args]: ort-tensorrt, then tensorrt with graphs off and on
+  local model="$MODELS/$1.onnx" precision=$2 duration=$3; shift 3
+  study -m "$model" -b ort-tensorrt --precision "$precision" --duration "$duration" "$@"
+  study -m "$model" -b tensorrt --precision "$precision" --cuda-graphs off,on --duration "$duration" "$@"
+}
+
+{
+  echo "=== study chunk $STUDY_CHUNK ($(date +%T))"
+  case "$STUDY_CHUNK" in
+    1) for m in mlp cnn gru; do
+         study -m "$MODELS/$m.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --duration "${S}s"
+         sweep $m FP32,FP16 "${S}s" --batch $BATCHES
+       done ;;
+    2) study -m "$MODELS/resnet50.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --duration "${S}s"
+       sweep resnet50 FP16 "${S}s" --batch $BATCHES ;;
+    3) sweep resnet50 FP32 "${S}s" --batch $BATCHES ;;
+    4|6) m=$([ "$STUDY_CHUNK" = 4 ] && echo distilbert || echo bert_base)
+       study -m "$MODELS/$m.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --seq-len $SEQS --duration "${ST}s"
+       sweep $m FP16 "${ST}s" --batch $BATCHES --seq-len $SEQS ;;
+    5|7) m=$([ "$STUDY_CHUNK" = 5 ] && echo distilbert || echo bert_base)
+       sweep $m FP32 "${ST}s" --batch $BATCHES --seq-len $SEQS ;;
+    8) study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1,32 --profile static,dynamic --duration "${S}s" ;;
+    9) study -m "$MODELS/distilbert.onnx" -b tensorrt --precision FP16 --batch 1,8 --seq-len 128 --profile static,dynamic \
+         --duration "${S}s" ;;
+    10) study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --threads 1,2,4,8 --duration "${S}s"
+        study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --threads 4 \
+          --rate 500,1000,2000,3000,4000 --duration "${S}s"
+        study -m "$MODELS/resnet50.onnx" -b ort-tensorrt --precision FP16 --batch 1 --threads 1,4 --duration "${S}s" ;;
+    *) echo "no study chunk $STUDY_CHUNK: 1..10" ;;
+  esac
+  echo "=== study chunk $STUDY_CHUNK done ($(date +%T))"
+} 2>&1 | tee -a "$OUT/study-$STUDY_CHUNK.txt"
