@@ -3,7 +3,6 @@ package org.infer4j.examples;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -11,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.infer4j.Backends;
 import org.infer4j.spi.BackendProvider;
 import org.jsoup.Jsoup;
@@ -27,7 +25,6 @@ class BenchmarkStudyTest {
     private static final Path MODELS = Path.of("..", "models");
     private static final String MLP = MODELS.resolve("mlp_tiny.onnx").toString();
     private static final String ENCODER = MODELS.resolve("encoder_tiny.onnx").toString();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path out;
@@ -50,13 +47,7 @@ class BenchmarkStudyTest {
     }
 
     private List<JsonNode> results() throws IOException {
-        try (Stream<Path> files = Files.list(out)) {
-            List<JsonNode> nodes = new ArrayList<>();
-            for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                nodes.add(JSON.readTree(p.toFile()));
-            }
-            return nodes;
-        }
+        return RunJsons.in(out);
     }
 
     @Test

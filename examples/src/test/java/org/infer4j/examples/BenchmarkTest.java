@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -12,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.infer4j.Backends;
 import org.infer4j.spi.BackendProvider;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +23,6 @@ class BenchmarkTest {
     private static final String MLP = MODELS.resolve("mlp_tiny.onnx").toString();
     private static final String ENCODER = MODELS.resolve("encoder_tiny.onnx").toString();
     private static final String DTYPES = MODELS.resolve("dtypes.onnx").toString();
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path out;
@@ -50,13 +47,7 @@ class BenchmarkTest {
     }
 
     private List<JsonNode> jsonResults() throws IOException {
-        try (Stream<Path> files = Files.list(out)) {
-            List<JsonNode> nodes = new ArrayList<>();
-            for (Path p : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
-                nodes.add(JSON.readTree(p.toFile()));
-            }
-            return nodes;
-        }
+        return RunJsons.in(out);
     }
 
     private List<String> csvLines() throws IOException {
