@@ -4,7 +4,8 @@
 # run (CUDA events around back-to-back runs). Engines come from the cache where the bench-models
 # phase left them (the first start of a model builds it; that is not measured).
 # Knobs: GRAPH_MODELS (names, default mlp cnn gru resnet50 distilbert bert_base), GRAPH_ITERATIONS (5000),
-# GRAPH_WARMUP (500). JSON per model in $RESULTS/graphs; console in $OUT/graphs.txt.
+# GRAPH_WARMUP (20000 runs, at most 2 s per case: the JIT compiles the call path fully first).
+# JSON per model in $RESULTS/graphs; console in $OUT/graphs.txt.
 GRAPH_MODELS=${GRAPH_MODELS:-mlp cnn gru resnet50 distilbert bert_base}
 mkdir -p "$RESULTS/graphs"
 for name in $GRAPH_MODELS; do
@@ -12,7 +13,7 @@ for name in $GRAPH_MODELS; do
   [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
   echo "=== $name ($(date +%T))"
   java -Xmx8g -cp "$APP_CP" org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
-    --warmup "${GRAPH_WARMUP:-500}" --iterations "${GRAPH_ITERATIONS:-5000}" --out "$RESULTS/graphs" 2>&1 \
+    --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --out "$RESULTS/graphs" 2>&1 \
     | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
   echo "exit status ${PIPESTATUS[0]}"
 done 2>&1 | tee -a "$OUT/graphs.txt"

@@ -66,8 +66,14 @@ public final class GraphBench implements Callable<Integer> {
     @Option(names = "--seq-len", defaultValue = "128", description = "Size of open second dimensions (default: ${DEFAULT-VALUE}).")
     private int seqLen;
 
-    @Option(names = "--warmup", defaultValue = "500", description = "Untimed runs per case (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", defaultValue = "20000",
+            description = "Untimed runs per case, enough for the JIT's last tier to compile the call path (default: "
+                    + "${DEFAULT-VALUE}), unless --warmup-seconds pass first.")
     private int warmup;
+
+    @Option(names = "--warmup-seconds", defaultValue = "2",
+            description = "Longest warm-up per case, for models whose runs take long (default: ${DEFAULT-VALUE}).")
+    private double warmupSeconds;
 
     @Option(names = {"-n", "--iterations"}, defaultValue = "5000", description = "Timed runs per case (default: ${DEFAULT-VALUE}).")
     private int iterations;
@@ -113,6 +119,7 @@ public final class GraphBench implements Callable<Integer> {
             result.put("batch", batch);
             result.put("seqLen", seqLen);
             result.put("warmup", warmup);
+            result.put("warmupSeconds", warmupSeconds);
             result.put("iterations", iterations);
             result.put("gpuRuns", gpuRuns);
             result.put("device", deviceInfo);
@@ -174,7 +181,8 @@ public final class GraphBench implements Callable<Integer> {
                 }
             }
             try (TensorRtBinding b = (TensorRtBinding) engine.bind(in, outs)) {
-                for (int i = 0; i < warmup; i++) {
+                long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+                for (int i = 0; i < warmup && System.nanoTime() < warmupEnd; i++) {
                     b.run();
                 }
                 LatencyRecorder recorder = LatencyRecorder.create();

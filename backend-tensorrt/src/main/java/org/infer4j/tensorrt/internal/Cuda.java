@@ -27,7 +27,10 @@ final class Cuda {
 
     /** Makes {@code device} current on the calling thread; cheap when it already is. */
     static void useDevice(int device) {
-        check(cudaSetDevice(device), "cudaSetDevice(" + device + ")");
+        int status = cudaSetDevice(device);
+        if (status != 0) { // the message is built only on failure: this runs on every inference
+            throw new InferenceException("cudaSetDevice(" + device + ") failed: " + errorText(status));
+        }
     }
 
     /** Bytes of GPU memory in use on the current device (total minus free), as {@code cudaMemGetInfo} sees it. */

@@ -99,6 +99,8 @@ final class ExecutionSlot implements AutoCloseable {
         final BytePointer name;
         final @Nullable ShapeRange range;
         final Dims64 dims = new Dims64();
+        /** What a failed copy of this tensor reports; made once, as copies run on every call. */
+        final String transferLabel;
         long capacity;
         Pointer deviceBuffer = new Pointer();
         Pointer staging = new Pointer();
@@ -113,11 +115,14 @@ final class ExecutionSlot implements AutoCloseable {
         long transferBytes;
         /** This tensor's part of the signature: a bound address, {@link #STAGED} or {@link #DISCARDED}. */
         long key;
+        /** The address TensorRT holds for this tensor: set again only when it changes. */
+        long boundAddress;
 
-        Io(TensorInfo info, @Nullable ShapeRange range) {
+        Io(TensorInfo info, @Nullable ShapeRange range, boolean input) {
             this.info = info;
             this.name = new BytePointer(info.name());
             this.range = range;
+            this.transferLabel = (input ? "uploading input '" : "downloading output '") + info.name() + "'";
         }
     }
 
@@ -141,10 +146,10 @@ final class ExecutionSlot implements AutoCloseable {
         this.inputs = new Io[inputInfos.size()];
         this.outputs = new Io[outputInfos.size()];
         for (int i = 0; i < inputs.length; i++) {
-            inputs[i] = new Io(inputInfos.get(i), plan.range(inputInfos.get(i).name()));
+            inputs[i] = new Io(inputInfos.get(i), plan.range(inputInfos.get(i).name()), true);
         }
         for (int i = 0; i < outputs.length; i++) {
-            outputs[i] = new Io(outputInfos.get(i), null);
+            outputs[i] = new Io(outputInfos.get(i), null, false);
         }
         IExecutionContext ctx = engine.createExecutionContext();
         if (ctx == null || ctx.isNull()) {
@@ -175,9 +180,7 @@ final class ExecutionSlot implements AutoCloseable {
                 }
                 io.stagingView = new BytePointer(io.staging).capacity(bytes).limit(bytes).asByteBuffer()
                         .order(ByteOrder.nativeOrder());
-                if (!context.setTensorAddress(io.name, io.deviceBuffer)) {
-                    throw new InferenceException("TensorRT refused the address of '" + io.info.name() + "' for " + modelName);
-                }
+                bindAddress(io, io.deviceBuffer);
             }
         } catch (RuntimeException e) {
             close();
@@ -196,6 +199,16 @@ final class ExecutionSlot implements AutoCloseable {
      * @throws InvalidInputException if a shape lies outside the engine's profile
      */
     Shape[] prepare(Map<String, ? extends Tensor> in) {
+        applyShapes(in);
+        Shape[] shapes = new Shape[outputs.length];
+        for (int i = 0; i < outputs.length; i++) {
+            shapes[i] = outputs[i].currentShape;
+        }
+        return shapes;
+    }
+
+    /** {@link #prepare} without the array: the per-call path, where the shapes stay in the outputs' {@code currentShape}. */
+    private void applyShapes(Map<String, ? extends Tensor> in) {
         boolean changed = false;
         for (Io io : inputs) {
             Shape s = in.get(io.info.name()).shape();
@@ -209,15 +222,11 @@ final class ExecutionSlot implements AutoCloseable {
                 changed = true;
             }
         }
-        Shape[] shapes = new Shape[outputs.length];
-        for (int i = 0; i < outputs.length; i++) {
-            Io out = outputs[i];
+        for (Io out : outputs) {
             if (changed || out.currentShape == null) {
                 out.currentShape = queryShape(out);
             }
-            shapes[i] = out.currentShape;
         }
-        return shapes;
     }
 
     /**
@@ -240,7 +249,7 @@ final class ExecutionSlot implements AutoCloseable {
     void bind(Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out, Tensor @Nullable [] fresh) {
         ensureOpen();
         Cuda.useDevice(device);
-        prepare(in);
+        applyShapes(in);
         for (Io io : inputs) {
             bindInput(io, in.get(io.info.name()));
         }
@@ -372,7 +381,7 @@ final class ExecutionSlot implements AutoCloseable {
             Pointer source = io.transferSource;
             if (source != null) {
                 Cuda.check(cudaMemcpyAsync(io.deviceBuffer, source, io.transferBytes, HOST_TO_DEVICE, stream),
-                        "uploading input '" + io.info.name() + "'");
+                        io.transferLabel);
             }
         }
         enqueueInference();
@@ -380,7 +389,7 @@ final class ExecutionSlot implements AutoCloseable {
             Pointer target = io.transferTarget;
             if (target != null) {
                 Cuda.check(cudaMemcpyAsync(target, io.deviceBuffer, io.transferBytes, DEVICE_TO_HOST, stream),
-                        "downloading output '" + io.info.name() + "'");
+                        io.transferLabel);
             }
         }
     }
@@ -458,9 +467,14 @@ final class ExecutionSlot implements AutoCloseable {
     }
 
     private void bindAddress(Io io, Pointer address) {
+        long a = address.address();
+        if (a == io.boundAddress) {
+            return; // the context keeps addresses between calls; one JNI call less per tensor and call
+        }
         if (!context.setTensorAddress(io.name, address)) {
             throw new InferenceException("TensorRT refused the address of '" + io.info.name() + "' for " + modelName);
         }
+        io.boundAddress = a;
     }
 
     private void setShape(Io io, Shape s) {

@@ -20,6 +20,8 @@ final class TrtLogger extends ILogger {
     static final TrtLogger INSTANCE = new TrtLogger();
 
     private final ThreadLocal<@Nullable Capture> capture = new ThreadLocal<>();
+    /** Each thread's capture without a line consumer, reused: inferences capture on every call. */
+    private final ThreadLocal<Capture> errorsOnly = ThreadLocal.withInitial(() -> new Capture(null));
 
     private TrtLogger() {
     }
@@ -44,9 +46,13 @@ final class TrtLogger extends ILogger {
         }
     }
 
-    /** Starts collecting what TensorRT logs on this thread; close the result to stop. */
+    /**
+     * Starts collecting what TensorRT logs on this thread; close the result to stop. Without
+     * {@code lines} it allocates nothing after a thread's first call (captures do not nest).
+     */
     Capture capture(@Nullable Consumer<String> lines) {
-        Capture c = new Capture(lines);
+        Capture c = lines == null ? errorsOnly.get() : new Capture(lines);
+        c.errors.clear();
         capture.set(c);
         return c;
     }
@@ -67,7 +73,7 @@ final class TrtLogger extends ILogger {
 
         @Override
         public void close() {
-            capture.remove();
+            capture.set(null); // not remove(): that would allocate a new map entry on the next capture
         }
     }
 }
