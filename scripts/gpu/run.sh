@@ -34,11 +34,15 @@ phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) fo
   ls -la "$MODELS"
 }
 
+# TEST_INCLUDE is a regex over fully qualified class names: anchor whole names, e.g.
+# '^org\.infer4j\.tensorrt\.TensorRtContractTest$' ('^.*TensorRtContractTest$' also matches OrtTensorRtContractTest).
+# Each test's result is written as it finishes (testfeed), so a run cut short by a time limit still says what passed.
 phase_tests() {
   java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar \
     execute --class-path "$TEST_CP" --scan-class-path --include-classname "${TEST_INCLUDE:-^.*Test$}" \
-    --disable-banner --details=tree --details-theme=ascii > "$OUT/${TEST_LOG:-tests}.log" 2>&1
-  grep -E "tests (successful|failed|skipped|aborted)|\[X\]|MethodSource|=> " "$OUT/${TEST_LOG:-tests}.log" | head -80
+    --disable-banner --disable-ansi-colors --details=testfeed > "$OUT/${TEST_LOG:-tests}.log" 2>&1
+  grep -E " :: |tests (successful|failed|skipped|aborted)|=> " "$OUT/${TEST_LOG:-tests}.log" | grep -v -E " :: (SUCCESSFUL|STARTED)" | head -80
+  echo "$(grep -c ' :: SUCCESSFUL' "$OUT/${TEST_LOG:-tests}.log") tests successful"
 }
 
 for p in "$@"; do
