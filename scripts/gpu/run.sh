@@ -4,9 +4,10 @@
 #   bash scripts/gpu/run.sh PHASE [PHASE...]
 # Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
 # tests (every module's JUnit tests, GPU ones included; TEST_INCLUDE, a class-name regex, picks some;
-# TEST_LOG names the log), bench-ort (issue 2's benchmark),
-# and any other phase defined in scripts/gpu/phases/PHASE.sh.
-# Writes at most a few files under $OUT (the device returns 8 files at most).
+# TEST_LOG names the log), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, graphs,
+# metrics, study: each file's header says what it measures).
+# Writes at most a few files under $OUT (the device returns 8 files at most); results.tgz and
+# timing-cache.tgz come from keep.sh, which a call cut short by its time limit runs itself.
 set -uo pipefail
 cd "$(dirname "$0")/../.."
 : "${OUT:?run on the device, where \$OUT is set}"
@@ -18,6 +19,16 @@ mkdir -p "$RESULTS"
 APP_CP='.gpu/app/*'
 # the JUnit console does not expand class-path wildcards: list every directory and jar
 TEST_CP=$(ls -d .gpu/test/*/ .gpu/test/lib/*.jar .gpu/app/*.jar | grep -v '/lib/$' | tr '\n' ':')
+# scan only the test-class directories: the staged Java runtime has no zip file system, and scanning jars
+# fills the log with a warning per jar
+TEST_ROOTS=$(ls -d .gpu/test/*/ | grep -v '/lib/$' | tr '\n' ':')
+# Timing caches of an earlier machine (keep.sh), carried as .gpu/timing-cache/: engines are still built here,
+# but TensorRT reuses the tactic timings of layers it has timed before. A phase that measures cold builds
+# (bench-models) empties the caches first.
+CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/infer4j
+if [ -d .gpu/timing-cache ]; then
+  mkdir -p "$CACHE" && cp -rn .gpu/timing-cache/. "$CACHE/" && echo "seeded timing caches: $(cd .gpu/timing-cache && ls */ | tr '\n' ' ')"
+fi
 DEVICE_LINE=$(nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader | head -1)
 export INFER4J_DEVICE_INFO="$DEVICE_LINE"
 
@@ -39,7 +50,7 @@ phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) fo
 # Each test's result is written as it finishes (testfeed), so a run cut short by a time limit still says what passed.
 phase_tests() {
   java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar \
-    execute --class-path "$TEST_CP" --scan-class-path --include-classname "${TEST_INCLUDE:-^.*Test$}" \
+    execute --class-path "$TEST_CP" --scan-class-path "$TEST_ROOTS" --include-classname "${TEST_INCLUDE:-^.*Test$}" \
     --disable-banner --disable-ansi-colors --details=testfeed > "$OUT/${TEST_LOG:-tests}.log" 2>&1
   grep -E " :: |tests (successful|failed|skipped|aborted)|=> " "$OUT/${TEST_LOG:-tests}.log" | grep -v -E " :: (SUCCESSFUL|STARTED)" | head -80
   echo "$(grep -c ' :: SUCCESSFUL' "$OUT/${TEST_LOG:-tests}.log") tests successful"
@@ -51,5 +62,5 @@ for p in "$@"; do
   elif [ -f "scripts/gpu/phases/$p.sh" ]; then source "scripts/gpu/phases/$p.sh"
   else echo "unknown phase $p"; exit 2; fi
 done
-if ls "$RESULTS"/* >/dev/null 2>&1; then tar -C "$RESULTS" -czf "$OUT/results.tgz" .; fi
+bash scripts/gpu/keep.sh
 echo "=== done ($(date +%T))"

@@ -4,7 +4,9 @@
 # beside them, which the benchmark shows as PyTorch's peer column; add its time to the chunk's).
 # Engine builds dominate and each fresh machine builds cold (H100, FP16: resnet50 ~90 s per TensorRT engine,
 # distilbert/bert_base ~80 s at S=128, more for a profile up to 32x512; mlp/cnn/gru ~10 s). Rough times,
-# estimated from those build times, not yet measured (about 60 min in all: two or three sessions of device time):
+# estimated from those cold build times, not yet measured (about 60 min in all: two or three sessions of device
+# time). A machine seeded with the timing caches of an earlier one (keep.sh, run.sh) builds faster; by how much is
+# not measured yet:
 #   1  mlp cnn gru: ort-cuda FP32, ort-tensorrt and tensorrt (graphs off,on) FP32+FP16, batch 1,8,32   ~6 min
 #   2  resnet50 FP16: ort-cuda FP32, ort-tensorrt FP16, tensorrt FP16 graphs off,on, batch 1,8,32      ~5 min
 #   3  resnet50 FP32: ort-tensorrt, tensorrt graphs off,on, batch 1,8,32                               ~5 min
