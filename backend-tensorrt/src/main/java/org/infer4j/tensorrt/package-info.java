@@ -17,6 +17,12 @@
  * TensorRT timing cache per GPU and TensorRT version lies beside them. A damaged or incompatible
  * file is logged, deleted and rebuilt.
  *
+ * <p><b>Stats.</b> {@code InferenceEngine.stats()} counts {@code tensorrt.startMillis} (build or
+ * cache load), {@code tensorrt.fromCache} (1 or 0), {@code tensorrt.contexts} (the pool),
+ * {@code tensorrt.layers} and {@code tensorrt.auxStreams} (the engine's layers after fusion and the
+ * auxiliary streams {@code enqueueV3} uses: the CPU cost of a call grows with them), and with CUDA
+ * graphs the {@code cudaGraphs.*} counters.
+ *
  * <p><b>CUDA graphs.</b> With {@code EngineBuilder.cudaGraphs(true)} and
  * {@code org.infer4j:backend-cuda-graphs} on the class path, every execution context captures one
  * CUDA graph per input-shape signature on first use and replays it afterwards (at most

@@ -195,7 +195,7 @@ public final class GraphBench implements Callable<Integer> {
                 double gpu = b.gpuMicrosPerRun(gpuRuns);
                 Map<String, Long> counters = new LinkedHashMap<>();
                 engine.stats().counters().forEach((k, v) -> {
-                    if (k.startsWith("cudaGraphs.")) {
+                    if (k.startsWith("cudaGraphs.") || k.equals("tensorrt.layers") || k.equals("tensorrt.auxStreams")) {
                         counters.put(k, v);
                     }
                 });

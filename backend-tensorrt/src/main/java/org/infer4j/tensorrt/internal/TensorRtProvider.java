@@ -124,8 +124,13 @@ public final class TensorRtProvider implements BackendProvider {
             long millis = (System.nanoTime() - start) / 1_000_000;
             log.info("{} engine for {} ready in {} ms ({}{})", NAME, modelName, millis,
                     fromCache ? "from cache " : "built, cached as ", cache.fileOf(engineFile));
-            Map<String, Long> counters = new java.util.LinkedHashMap<>(Map.of("tensorrt.startMillis", millis,
-                    "tensorrt.fromCache", fromCache ? 1L : 0L, "tensorrt.contexts", (long) settings.contextPoolSize()));
+            Map<String, Long> counters = new java.util.LinkedHashMap<>();
+            counters.put("tensorrt.startMillis", millis);
+            counters.put("tensorrt.fromCache", fromCache ? 1L : 0L);
+            counters.put("tensorrt.contexts", (long) settings.contextPoolSize());
+            // what one enqueueV3 launches: its host-side cost grows with both (benchmarks compare engines by them)
+            counters.put("tensorrt.layers", (long) engine.getNbLayers());
+            counters.put("tensorrt.auxStreams", (long) engine.getNbAuxStreams());
             if (config.cudaGraphs()) {
                 counters.put("cudaGraphs.enabled", graphs.enabled() ? 1L : 0L);
             }

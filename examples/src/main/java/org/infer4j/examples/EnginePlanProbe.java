@@ -1,0 +1,230 @@
+package org.infer4j.examples;
+
+import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
+import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaFree;
+import static org.bytedeco.cuda.global.cudart.cudaMalloc;
+import static org.bytedeco.cuda.global.cudart.cudaMemset;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
+import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
+import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.bytedeco.cuda.cudart.CUevent_st;
+import org.bytedeco.cuda.cudart.CUstream_st;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
+import org.bytedeco.tensorrt.nvinfer.Dims64;
+import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
+import org.bytedeco.tensorrt.nvinfer.ILogger;
+import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * A diagnostic for TensorRT plan files, such as the engines ONNX Runtime's TensorRT execution
+ * provider caches ({@code *.engine} in its cache directory): loads each plan with a TensorRT
+ * runtime of this process, binds zeroed device buffers at the profile's optimal shapes and reports
+ * its layers after fusion, its auxiliary streams, the CPU time of one {@code enqueueV3} (timed
+ * without synchronising, so that a launch-bound engine shows its launch cost), the GPU time of one
+ * run back to back (CUDA events) and how many lines TensorRT logged during the timed runs.
+ * Beside {@code GraphBench} (the same measures for the engines infer4j builds, whose stats carry
+ * {@code tensorrt.layers}), it tells an engine that launches more kernels from a runtime that
+ * launches them more slowly. Plans must come from the TensorRT version on the library path. Each
+ * plan stays loaded until the probe exits: JavaCPP attaches no C++ destructor to the objects
+ * TensorRT creates (the backend's own engines are freed through an internal helper).
+ *
+ * <pre>
+ * java -cp 'examples/target/lib/*' org.infer4j.examples.EnginePlanProbe ~/.cache/infer4j/ort-tensorrt/*.engine
+ * </pre>
+ *
+ * Exit status 0 when every plan was measured, 1 when one could not be, 2 for a usage error.
+ */
+@Command(name = "infer4j-engine-plan-probe", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
+        description = "Layers, launch cost and GPU time of serialised TensorRT plans, e.g. ONNX Runtime's cached engines.")
+public final class EnginePlanProbe implements Callable<Integer> {
+    private static final int NON_BLOCKING_STREAM = 1;
+
+    @Spec
+    private @Nullable CommandSpec spec;
+
+    @Parameters(arity = "1..*", paramLabel = "PLAN", description = "Serialised TensorRT engine file(s).")
+    private List<Path> plans = new ArrayList<>();
+
+    @Option(names = "--warmup", defaultValue = "200", description = "Untimed runs per plan (default: ${DEFAULT-VALUE}).")
+    private int warmup;
+
+    @Option(names = {"-n", "--runs"}, defaultValue = "2000", description = "Timed runs per plan (default: ${DEFAULT-VALUE}).")
+    private int runs;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new EnginePlanProbe()).execute(args));
+    }
+
+    /** Counts TensorRT's log lines by severity (0 internal error .. 4 verbose) and prints warnings and errors. */
+    private static final class CountingLogger extends ILogger {
+        final AtomicLongArray lines = new AtomicLongArray(5);
+        final PrintWriter err;
+
+        CountingLogger(PrintWriter err) {
+            this.err = err;
+        }
+
+        @Override
+        public void log(Severity severity, String message) {
+            int s = severity.intern().value;
+            lines.incrementAndGet(s);
+            if (s <= Severity.kWARNING.value) {
+                err.println("TensorRT: " + message);
+            }
+        }
+
+        long total() {
+            long sum = 0;
+            for (int i = 0; i < lines.length(); i++) {
+                sum += lines.get(i);
+            }
+            return sum;
+        }
+    }
+
+    @Override
+    public Integer call() {
+        CommandLine cl = Objects.requireNonNull(spec, "picocli injects the spec").commandLine();
+        PrintWriter out = cl.getOut();
+        PrintWriter err = cl.getErr();
+        CountingLogger logger;
+        IRuntime runtime;
+        try {
+            logger = new CountingLogger(err);
+            runtime = createInferRuntime(logger);
+        } catch (LinkageError e) {
+            err.println("TensorRT cannot be loaded here (" + e + "); `java -cp 'examples/target/lib/*' "
+                    + "org.infer4j.Backends` says what is missing");
+            return 1;
+        }
+        int failed = 0;
+        out.printf("%-60s %7s %5s %14s %14s %10s%n", "plan", "layers", "aux", "enqueue CPU µs", "GPU µs/run", "log lines");
+        for (Path plan : plans) {
+            try {
+                out.println(probe(runtime, logger, plan));
+            } catch (RuntimeException | IOException e) {
+                failed++;
+                out.printf("%-60s FAILED: %s%n", plan.getFileName(), e.getMessage());
+            }
+            out.flush();
+        }
+        return failed == 0 ? 0 : 1;
+    }
+
+    private String probe(IRuntime runtime, CountingLogger logger, Path plan) throws IOException {
+        byte[] bytes = Files.readAllBytes(plan);
+        List<Pointer> buffers = new ArrayList<>();
+        CUstream_st stream = new CUstream_st();
+        CUevent_st start = new CUevent_st();
+        CUevent_st end = new CUevent_st();
+        try (BytePointer blob = new BytePointer(bytes)) {
+            ICudaEngine engine = runtime.deserializeCudaEngine(blob, bytes.length);
+            if (engine == null || engine.isNull()) {
+                throw new IllegalStateException("TensorRT could not deserialise it (another TensorRT version, or not a plan)");
+            }
+            IExecutionContext context = engine.createExecutionContext();
+            check(cudaStreamCreateWithFlags(stream, NON_BLOCKING_STREAM), "cudaStreamCreateWithFlags");
+            for (int i = 0; i < engine.getNbIOTensors(); i++) {
+                String name = engine.getIOTensorName(i);
+                if (engine.getTensorIOMode(name).intern() == TensorIOMode.kINPUT) {
+                    Dims64 opt = engine.getProfileShape(name, 0, OptProfileSelector.kOPT);
+                    if (opt.nbDims() < 0) { // a static input has no profile: its engine shape is the shape
+                        opt = engine.getTensorShape(name);
+                    }
+                    context.setInputShape(name, opt);
+                }
+            }
+            for (int i = 0; i < engine.getNbIOTensors(); i++) {
+                String name = engine.getIOTensorName(i);
+                Dims64 shape = context.getTensorShape(name);
+                long elements = 1;
+                for (int d = 0; d < shape.nbDims(); d++) {
+                    elements *= Math.max(1, shape.d(d));
+                }
+                long bytesNeeded = Math.max(1, elements * 8); // 8: the widest element type, so the type needs no lookup
+                Pointer p = new Pointer();
+                check(cudaMalloc(p, bytesNeeded), "cudaMalloc");
+                buffers.add(p);
+                check(cudaMemset(p, 0, bytesNeeded), "cudaMemset");
+                if (!context.setTensorAddress(name, p)) {
+                    throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
+                }
+            }
+            for (int i = 0; i < warmup; i++) {
+                enqueue(context, stream);
+            }
+            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            long linesBefore = logger.total();
+            check(cudaEventCreate(start), "cudaEventCreate");
+            check(cudaEventCreate(end), "cudaEventCreate");
+            check(cudaEventRecord(start, stream), "cudaEventRecord");
+            long cpuStart = System.nanoTime();
+            for (int i = 0; i < runs; i++) {
+                enqueue(context, stream);
+            }
+            long cpuNanos = System.nanoTime() - cpuStart;
+            check(cudaEventRecord(end, stream), "cudaEventRecord");
+            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            float[] millis = {0};
+            check(cudaEventElapsedTime(millis, start, end), "cudaEventElapsedTime");
+            return String.format(Locale.ROOT, "%-60s %7d %5d %14.1f %14.1f %10d", plan.getFileName(), engine.getNbLayers(),
+                    engine.getNbAuxStreams(), cpuNanos / 1e3 / runs, millis[0] * 1000.0 / runs, logger.total() - linesBefore);
+        } finally {
+            if (!stream.isNull()) {
+                cudaStreamSynchronize(stream);
+            }
+            if (!start.isNull()) {
+                cudaEventDestroy(start);
+            }
+            if (!end.isNull()) {
+                cudaEventDestroy(end);
+            }
+            buffers.forEach(p -> cudaFree(p));
+            if (!stream.isNull()) {
+                cudaStreamDestroy(stream);
+            }
+        }
+    }
+
+    /**
+     * One {@code enqueueV3}. Back to back they queue up on the stream: the CPU time per call is the
+     * launch cost as long as the GPU keeps up, and the queue's limit when it does not.
+     */
+    private static void enqueue(IExecutionContext context, CUstream_st stream) {
+        if (!context.enqueueV3(stream)) {
+            throw new IllegalStateException("enqueueV3 failed");
+        }
+    }
+
+    private static void check(int status, String what) {
+        if (status != 0) {
+            throw new IllegalStateException(what + " failed with CUDA error " + status);
+        }
+    }
+}

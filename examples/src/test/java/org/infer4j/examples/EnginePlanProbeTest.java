@@ -1,0 +1,55 @@
+package org.infer4j.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.infer4j.Backends;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class EnginePlanProbeTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path dir;
+
+    private int probe(String... args) {
+        CommandLine cl = new CommandLine(new EnginePlanProbe());
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        return cl.execute(args);
+    }
+
+    private static boolean tensorRtRunsHere() {
+        return Backends.discover().find("tensorrt").orElseThrow().availability().isAvailable();
+    }
+
+    @Test
+    void withoutAPlanItIsAUsageError() {
+        assertThat(probe()).isEqualTo(2);
+        assertThat(err.toString()).contains("PLAN");
+    }
+
+    @Test
+    void withoutTensorRtItSaysSoAndWhereToLookAndFails() {
+        assumeFalse(tensorRtRunsHere(), "tensorrt runs here");
+        assertThat(probe(dir.resolve("any.engine").toString())).isEqualTo(1);
+        assertThat(err.toString()).contains("TensorRT cannot be loaded here").contains("org.infer4j.Backends");
+    }
+
+    @Test
+    void aFileThatIsNoPlanIsReportedByNameAndTheProbeFails() throws Exception {
+        assumeTrue(tensorRtRunsHere(), "needs TensorRT");
+        Path notAPlan = Files.write(dir.resolve("random.engine"), new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+        assertThat(probe(notAPlan.toString(), dir.resolve("missing.engine").toString())).isEqualTo(1);
+        assertThat(out.toString()).contains("random.engine").contains("could not deserialise")
+                .contains("missing.engine").contains("FAILED");
+    }
+}
