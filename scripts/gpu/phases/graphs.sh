@@ -1,7 +1,8 @@
 # Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS and OUT come from it): issue 6, CUDA
 # graphs on the native tensorrt backend. GraphBench per reference model, FP16, batch 1, S=128:
 # graphs off/on x host I/O / device-resident I/O (bindings), mean/p50/p99, p99/p50 and GPU time per
-# run (CUDA events around back-to-back runs). Engines come from the cache where the bench-models
+# run (CUDA events around back-to-back runs), and a CPU-only control row (the machine's own p99/p50 for a loop as
+# short as the fastest case). Engines come from the cache where the bench-models
 # phase left them (the first start of a model builds it; that is not measured).
 # Knobs: GRAPH_MODELS (names, default mlp cnn gru resnet50 distilbert bert_base), GRAPH_ITERATIONS (5000),
 # GRAPH_WARMUP (20000 runs, at most 2 s per case: the JIT compiles the call path fully first).

@@ -42,7 +42,9 @@ import picocli.CommandLine.Option;
  *       bound once: no copies, the graph binds fixed addresses.</li>
  * </ul>
  * GPU time per run: {@link TensorRtBinding#gpuMicrosPerRun} (CUDA events around many back-to-back
- * runs or graph replays). One JSON per model in {@code --out}; a table on the console.
+ * runs or graph replays). A last row, {@code cpu}, is a control without the GPU (see
+ * {@link CpuControl}): the p99/p50 this machine gives any loop as short as the fastest case. One
+ * JSON per model in {@code --out}; a table on the console.
  *
  * <pre>
  * java -cp 'examples/target/lib/*' org.infer4j.examples.GraphBench -m resnet50.onnx,bert_base.onnx --out results/graphs
@@ -147,6 +149,11 @@ public final class GraphBench implements Callable<Integer> {
                         }
                     }
                 }
+                double fastest = cases.stream().mapToDouble(Case::p50Micros).min().orElseThrow();
+                CpuControl control = cpuControl(fastest);
+                result.put("cpuControl", control);
+                console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
+                        control.meanMicros(), control.p50Micros(), control.p99Micros(), control.p99OverP50(), "-");
             } catch (RuntimeException e) {
                 failed++;
                 result.put("error", String.valueOf(e));
@@ -156,6 +163,56 @@ public final class GraphBench implements Callable<Integer> {
             json.writeValue(out.resolve(name + "-graphs.json").toFile(), result);
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /**
+     * The control case: a fixed piece of CPU arithmetic as long as the fastest case's p50, timed as
+     * often as a case. No GPU, no native call, no allocation: what its p99/p50 shows is what this
+     * machine's interrupts and scheduling add to any loop of that length, the floor under the
+     * cases' p99/p50.
+     */
+    record CpuControl(double targetMicros, long runs, double meanMicros, double p50Micros, double p99Micros,
+                      double p99OverP50) {
+    }
+
+    /** Keeps the control's arithmetic observable, so that the JIT cannot drop it. */
+    private static volatile long sink;
+
+    CpuControl cpuControl(double micros) {
+        long calibrationRounds = 1_000_000;
+        for (int i = 0; i < 50; i++) {
+            sink = xorshift(calibrationRounds / 10); // compiles xorshift before it is timed
+        }
+        long best = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            sink = xorshift(calibrationRounds);
+            best = Math.min(best, System.nanoTime() - start);
+        }
+        long rounds = Math.max(1, (long) (calibrationRounds * micros * 1e3 / best));
+        for (int i = 0; i < Math.min(warmup, iterations); i++) {
+            sink = xorshift(rounds);
+        }
+        LatencyRecorder recorder = LatencyRecorder.create();
+        for (int i = 0; i < iterations; i++) {
+            long start = System.nanoTime();
+            sink = xorshift(rounds);
+            recorder.record(System.nanoTime() - start);
+        }
+        LatencySnapshot s = recorder.snapshot();
+        double p50 = s.p50() / 1e3;
+        double p99 = s.p99() / 1e3;
+        return new CpuControl(micros, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN);
+    }
+
+    private static long xorshift(long rounds) {
+        long x = 0x9E3779B97F4A7C15L;
+        for (long i = 0; i < rounds; i++) {
+            x ^= x << 13;
+            x ^= x >>> 7;
+            x ^= x << 17;
+        }
+        return x;
     }
 
     private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs) {
