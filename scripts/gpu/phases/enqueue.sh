@@ -2,15 +2,17 @@
 # slower on tensorrt than on ort-tensorrt (2026-11-25b: 2 000 back-to-back plain enqueues took 653.7 µs of GPU time
 # each, graph replays 391.5 µs, ort-tensorrt's whole call 466-500 µs). Per model, batch 1, FP16:
 #   1. ort-tensorrt runs once (builds or loads its engine into its cache directory);
-#   2. EnginePlanProbe loads ONNX Runtime's cached plans with infer4j's TensorRT runtime: layers, auxiliary
-#      streams, CPU µs per enqueueV3, GPU µs per back-to-back run, TensorRT log lines during the timed runs;
-#   3. GraphBench on tensorrt: the same figures for infer4j's own engine (tensorrt.layers in its JSON), then
-#      once more from the cache with TensorRT's log at TRACE, its lines counted (a line per enqueue would show).
+#   2. GraphBench on tensorrt (builds or loads infer4j's engine; tensorrt.layers in its JSON);
+#   3. EnginePlanProbe loads both caches' plans with one TensorRT runtime of ours: layers, auxiliary streams,
+#      CPU µs per enqueueV3, GPU µs per back-to-back run, TensorRT log lines during the timed runs;
+#   4. GraphBench once more from the cache with TensorRT's log at TRACE, its lines counted (a line per enqueue
+#      would show).
 # Same layers and launch cost on both plans: the difference is in how the call is made. Fewer layers in ONNX
 # Runtime's plan: its build differs (graph optimisations before TensorRT, builder settings).
 # Knobs: ENQUEUE_MODELS (default resnet50). Console in $OUT/enqueue.txt, JSON in $RESULTS/enqueue/.
 ENQUEUE_MODELS=${ENQUEUE_MODELS:-resnet50}
 ORT_TRT_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/infer4j/ort-tensorrt
+TRT_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/infer4j/tensorrt
 for name in $ENQUEUE_MODELS; do
   model="$MODELS/$name.onnx"
   [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
@@ -19,12 +21,13 @@ for name in $ENQUEUE_MODELS; do
   echo "=== $name: ort-tensorrt FP16, for its engine ($(date +%T))"
   java -Xmx8g -cp "$APP_CP" org.infer4j.examples.Benchmark --model "$model" --backend ort-tensorrt --precision FP16 \
     --batch 1 --warmup 200 --duration 2s --reference none --out "$dir" 2>&1 | grep -E "mean|FAIL|rror" | cut -c1-300
-  echo "=== $name: ONNX Runtime's plans through infer4j's runtime ($(date +%T))"
-  ls -la "$ORT_TRT_CACHE"/*.engine
-  java -Xmx8g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe "$ORT_TRT_CACHE"/*.engine 2>&1 | cut -c1-300
   echo "=== $name: tensorrt's own engine ($(date +%T))"
   java -Xmx8g -cp "$APP_CP" org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 \
     --iterations 2000 --out "$dir" 2>&1 | grep -v -E '^\s*$|^\[main\] INFO|WARNING: |still building' | cut -c1-300
+  echo "=== $name: ONNX Runtime's plans and infer4j's through one runtime ($(date +%T))"
+  ls -la "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
+  java -Xmx8g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine 2>&1 \
+    | cut -c1-300
   echo "=== $name: again from the cache, TensorRT's log at TRACE ($(date +%T))"
   java -Xmx8g -Dorg.slf4j.simpleLogger.log.org.infer4j.tensorrt.TensorRT=trace -cp "$APP_CP" \
     org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 --iterations 2000 \

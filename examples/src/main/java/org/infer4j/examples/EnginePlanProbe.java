@@ -33,6 +33,7 @@ import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import org.bytedeco.tensorrt.nvinfer.ILogger;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.infer4j.tensorrt.internal.CachedPlans;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -42,20 +43,23 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * A diagnostic for TensorRT plan files, such as the engines ONNX Runtime's TensorRT execution
- * provider caches ({@code *.engine} in its cache directory): loads each plan with a TensorRT
- * runtime of this process, binds zeroed device buffers at the profile's optimal shapes and reports
- * its layers after fusion, its auxiliary streams, the CPU time of one {@code enqueueV3} (timed
- * without synchronising, so that a launch-bound engine shows its launch cost), the GPU time of one
- * run back to back (CUDA events) and how many lines TensorRT logged during the timed runs.
- * Beside {@code GraphBench} (the same measures for the engines infer4j builds, whose stats carry
- * {@code tensorrt.layers}), it tells an engine that launches more kernels from a runtime that
- * launches them more slowly. Plans must come from the TensorRT version on the library path. Each
- * plan stays loaded until the probe exits: JavaCPP attaches no C++ destructor to the objects
- * TensorRT creates (the backend's own engines are freed through an internal helper).
+ * A diagnostic for TensorRT plan files: the engines ONNX Runtime's TensorRT execution provider
+ * caches ({@code *.engine} in its cache directory), the tensorrt backend's own cached engines
+ * (their checksum header stripped) and plain plans of any other program. It loads each plan with
+ * a TensorRT runtime of this process, binds zeroed device buffers at the profile's optimal shapes
+ * and reports its layers after fusion, its auxiliary streams, the CPU time of one
+ * {@code enqueueV3} (timed without synchronising, so that a launch-bound engine shows its launch
+ * cost), the GPU time of one run back to back (CUDA events) and how many lines TensorRT logged
+ * during the timed runs. Run on ONNX Runtime's plan and infer4j's plan of one model, it tells an
+ * engine that launches more kernels from a runtime that launches them more slowly.
+ *
+ * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
+ * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
+ * backend frees its own engines through an internal helper).
  *
  * <pre>
- * java -cp 'examples/target/lib/*' org.infer4j.examples.EnginePlanProbe ~/.cache/infer4j/ort-tensorrt/*.engine
+ * java -cp 'examples/target/lib/*' org.infer4j.examples.EnginePlanProbe ~/.cache/infer4j/ort-tensorrt/*.engine \
+ *      ~/.cache/infer4j/tensorrt/*.engine
  * </pre>
  *
  * Exit status 0 when every plan was measured, 1 when one could not be, 2 for a usage error.
@@ -124,7 +128,8 @@ public final class EnginePlanProbe implements Callable<Integer> {
             return 1;
         }
         int failed = 0;
-        out.printf("%-60s %7s %5s %14s %14s %10s%n", "plan", "layers", "aux", "enqueue CPU µs", "GPU µs/run", "log lines");
+        out.printf("%-60s %-7s %7s %5s %14s %14s %10s%n", "plan", "file", "layers", "aux", "enqueue CPU µs", "GPU µs/run",
+                "log lines");
         for (Path plan : plans) {
             try {
                 out.println(probe(runtime, logger, plan));
@@ -138,7 +143,12 @@ public final class EnginePlanProbe implements Callable<Integer> {
     }
 
     private String probe(IRuntime runtime, CountingLogger logger, Path plan) throws IOException {
-        byte[] bytes = Files.readAllBytes(plan);
+        byte[] bytes = CachedPlans.planOf(plan).orElse(null);
+        String origin = "infer4j";
+        if (bytes == null) {
+            bytes = Files.readAllBytes(plan);
+            origin = "plain";
+        }
         List<Pointer> buffers = new ArrayList<>();
         CUstream_st stream = new CUstream_st();
         CUevent_st start = new CUevent_st();
@@ -193,7 +203,8 @@ public final class EnginePlanProbe implements Callable<Integer> {
             check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
             float[] millis = {0};
             check(cudaEventElapsedTime(millis, start, end), "cudaEventElapsedTime");
-            return String.format(Locale.ROOT, "%-60s %7d %5d %14.1f %14.1f %10d", plan.getFileName(), engine.getNbLayers(),
+            return String.format(Locale.ROOT, "%-60s %-7s %7d %5d %14.1f %14.1f %10d", plan.getFileName(), origin,
+                    engine.getNbLayers(),
                     engine.getNbAuxStreams(), cpuNanos / 1e3 / runs, millis[0] * 1000.0 / runs, logger.total() - linesBefore);
         } finally {
             if (!stream.isNull()) {
