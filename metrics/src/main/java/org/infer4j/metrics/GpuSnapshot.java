@@ -2,7 +2,6 @@ package org.infer4j.metrics;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -166,23 +165,7 @@ public final class GpuSnapshot {
 
         /** For each throttle reason seen, the fraction of the samples reporting reasons that had it. */
         public Map<GpuThrottleReason, Double> throttleReasonShares() {
-            double[] masks = values[GpuMetric.THROTTLE_REASONS.ordinal()];
-            Map<GpuThrottleReason, Double> shares = new EnumMap<>(GpuThrottleReason.class);
-            int reported = 0;
-            Map<GpuThrottleReason, Integer> counts = new EnumMap<>(GpuThrottleReason.class);
-            for (double mask : masks) {
-                if (Double.isNaN(mask)) {
-                    continue;
-                }
-                reported++;
-                for (GpuThrottleReason reason : GpuThrottleReason.decode((long) mask)) {
-                    counts.merge(reason, 1, Integer::sum);
-                }
-            }
-            for (Map.Entry<GpuThrottleReason, Integer> count : counts.entrySet()) {
-                shares.put(count.getKey(), count.getValue() / (double) reported);
-            }
-            return Collections.unmodifiableMap(shares);
+            return GpuThrottleReason.shares(values[GpuMetric.THROTTLE_REASONS.ordinal()]);
         }
 
         Map<String, Object> toMap(boolean withSeries, long originNanos) {

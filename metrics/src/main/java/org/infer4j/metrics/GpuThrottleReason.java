@@ -1,7 +1,10 @@
 package org.infer4j.metrics;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Why a GPU's clocks are below their maximum, as NVML reports it in the bits of
@@ -39,5 +42,28 @@ public enum GpuThrottleReason {
             }
         }
         return reasons;
+    }
+
+    /**
+     * For each reason seen in {@code masks} (samples of {@link GpuMetric#THROTTLE_REASONS}, NaN
+     * where the GPU reported none), the fraction of the reporting samples that had it.
+     */
+    public static Map<GpuThrottleReason, Double> shares(double[] masks) {
+        Map<GpuThrottleReason, Integer> counts = new EnumMap<>(GpuThrottleReason.class);
+        int reported = 0;
+        for (double mask : masks) {
+            if (Double.isNaN(mask)) {
+                continue;
+            }
+            reported++;
+            for (GpuThrottleReason reason : decode((long) mask)) {
+                counts.merge(reason, 1, Integer::sum);
+            }
+        }
+        Map<GpuThrottleReason, Double> shares = new EnumMap<>(GpuThrottleReason.class);
+        for (Map.Entry<GpuThrottleReason, Integer> count : counts.entrySet()) {
+            shares.put(count.getKey(), count.getValue() / (double) reported);
+        }
+        return Collections.unmodifiableMap(shares);
     }
 }

@@ -2,6 +2,7 @@ package org.infer4j.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.entry;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -291,6 +292,16 @@ class GpuSamplerTest {
         assertThat(GpuThrottleReason.decode(0x4 | 0x40 | 0x10000)).containsExactly(
                 GpuThrottleReason.SW_POWER_CAP, GpuThrottleReason.HW_THERMAL_SLOWDOWN);
         assertThat(GpuThrottleReason.decode(0)).isEmpty();
+    }
+
+    @Test
+    void throttleReasonSharesCountOnlySamplesThatReportedAMask() {
+        double[] masks = {0x4, 0x4 | 0x40, Double.NaN, 0, 0x40};
+
+        assertThat(GpuThrottleReason.shares(masks)).containsOnly(
+                entry(GpuThrottleReason.SW_POWER_CAP, 0.5),
+                entry(GpuThrottleReason.HW_THERMAL_SLOWDOWN, 0.5));
+        assertThat(GpuThrottleReason.shares(new double[] {Double.NaN})).isEmpty();
     }
 
     private static void awaitSamples(GpuSampler sampler, int device, long count) throws InterruptedException {

@@ -131,21 +131,8 @@ public record GpuReport(double samplePeriodMs, boolean available, @Nullable Stri
     }
 
     private static Map<String, Double> throttleShares(List<Double> masks) {
-        Map<GpuThrottleReason, Integer> counts = new EnumMap<>(GpuThrottleReason.class);
-        int reported = 0;
-        for (double mask : masks) {
-            if (Double.isNaN(mask)) {
-                continue;
-            }
-            reported++;
-            for (GpuThrottleReason reason : GpuThrottleReason.decode((long) mask)) {
-                counts.merge(reason, 1, Integer::sum);
-            }
-        }
         Map<String, Double> shares = new LinkedHashMap<>();
-        for (Map.Entry<GpuThrottleReason, Integer> e : counts.entrySet()) {
-            shares.put(e.getKey().name(), e.getValue() / (double) reported);
-        }
+        GpuThrottleReason.shares(toArray(masks)).forEach((reason, share) -> shares.put(reason.name(), share));
         return shares;
     }
 
