@@ -32,6 +32,14 @@ fi
 DEVICE_LINE=$(nvidia-smi --query-gpu=name,driver_version,memory.total,compute_cap --format=csv,noheader | head -1)
 export INFER4J_DEVICE_INFO="$DEVICE_LINE"
 
+# Runs a program of the app (JVM options, then CLASS ARGS...) with its console rid of blank lines, INFO lines and
+# JVM warnings, then says its exit status: the examples exit 1 when a run fails or disagrees and their tables say
+# which, so a phase goes on. JAVA_HEAP (default 8g) sizes the heap. Every phase uses it.
+app_java() {
+  java -Xmx"${JAVA_HEAP:-8g}" -cp "$APP_CP" "$@" 2>&1 | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
+  echo "exit status ${PIPESTATUS[0]}"
+}
+
 phase_env() {
   { echo "device: $DEVICE_LINE"; nvidia-smi -L; java -version 2>&1 | head -1
     java -cp "$APP_CP" org.infer4j.Backends; } | tee "$OUT/env.txt"

@@ -1,4 +1,4 @@
-# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS and OUT come from it): the backends
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): the backends
 # of issues 2 and 3 on the reference models that `run.sh models` exported, batch 1.
 #   ort-cpu, ort-cuda       FP32 (they run a model in the precision it was exported in)
 #   ort-tensorrt, tensorrt  FP16, built cold (caches emptied first), then started again from the cache
@@ -9,10 +9,8 @@ BENCH_MODELS=${BENCH_MODELS:-mlp cnn gru resnet50 distilbert bert_base}
 BENCH_SECONDS=${BENCH_SECONDS:-3}
 mkdir -p "$RESULTS/bench" "$RESULTS/bench-cached"
 
-bench() { # the benchmark exits 1 when a run fails or disagrees; its table says which, so go on
-  java -Xmx8g -cp "$APP_CP" org.infer4j.examples.Benchmark --warmup 200 --batch 1 --seq-len 128 "$@" 2>&1 \
-    | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
-  echo "exit status ${PIPESTATUS[0]}"
+bench() {
+  app_java org.infer4j.examples.Benchmark --warmup 200 --batch 1 --seq-len 128 "$@"
 }
 
 for name in $BENCH_MODELS; do

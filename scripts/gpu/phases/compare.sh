@@ -1,4 +1,4 @@
-# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS and OUT come from it): issue 3's "within 5 % of
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): issue 3's "within 5 % of
 # ort-tensorrt" measured on a noisy VM. Per model, batch 1: ort-cpu and ort-cuda FP32 once (issue 2's agreement
 # check), then ort-tensorrt and tensorrt FP16 in COMPARE_ROUNDS alternating rounds (A B, B A, A B, ...), each
 # backend COMPARE_SECONDS per round, so that drift of the machine hits both alike. The first round builds the
@@ -9,10 +9,8 @@ COMPARE_MODELS=${COMPARE_MODELS:-resnet50 gru}
 COMPARE_ROUNDS=${COMPARE_ROUNDS:-4}
 COMPARE_SECONDS=${COMPARE_SECONDS:-3}
 
-compare_bench() { # the benchmark exits 1 when a run fails or disagrees; its table says which, so go on
-  java -Xmx8g -cp "$APP_CP" org.infer4j.examples.Benchmark --warmup 500 --batch 1 --duration "${COMPARE_SECONDS}s" "$@" 2>&1 \
-    | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
-  echo "exit status ${PIPESTATUS[0]}"
+compare_bench() {
+  app_java org.infer4j.examples.Benchmark --warmup 500 --batch 1 --duration "${COMPARE_SECONDS}s" "$@"
 }
 
 for name in $COMPARE_MODELS; do

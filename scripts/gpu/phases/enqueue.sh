@@ -1,4 +1,4 @@
-# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS and OUT come from it): issue 3, why ResNet-50 runs
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): issue 3, why ResNet-50 runs
 # slower on tensorrt than on ort-tensorrt (2026-11-25b: 2 000 back-to-back plain enqueues took 653.7 µs of GPU time
 # each, graph replays 391.5 µs, ort-tensorrt's whole call 466-500 µs). Per model, batch 1, FP16:
 #   1. ort-tensorrt runs once (builds or loads its engine into its cache directory);
@@ -19,17 +19,16 @@ for name in $ENQUEUE_MODELS; do
   dir="$RESULTS/enqueue/$name"
   mkdir -p "$dir"
   echo "=== $name: ort-tensorrt FP16, for its engine ($(date +%T))"
-  java -Xmx8g -cp "$APP_CP" org.infer4j.examples.Benchmark --model "$model" --backend ort-tensorrt --precision FP16 \
-    --batch 1 --warmup 200 --duration 2s --reference none --out "$dir" 2>&1 | grep -E "mean|FAIL|rror" | cut -c1-300
+  app_java org.infer4j.examples.Benchmark --model "$model" --backend ort-tensorrt --precision FP16 \
+    --batch 1 --warmup 200 --duration 2s --reference none --out "$dir"
   echo "=== $name: tensorrt's own engine ($(date +%T))"
-  java -Xmx8g -cp "$APP_CP" org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 \
-    --iterations 2000 --out "$dir" 2>&1 | grep -v -E '^\s*$|^\[main\] INFO|WARNING: |still building' | cut -c1-300
+  app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 \
+    --iterations 2000 --out "$dir"
   echo "=== $name: ONNX Runtime's plans and infer4j's through one runtime ($(date +%T))"
   ls -la "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
-  java -Xmx8g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine 2>&1 \
-    | cut -c1-300
+  app_java org.infer4j.examples.EnginePlanProbe "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
   echo "=== $name: again from the cache, TensorRT's log at TRACE ($(date +%T))"
-  java -Xmx8g -Dorg.slf4j.simpleLogger.log.org.infer4j.tensorrt.TensorRT=trace -cp "$APP_CP" \
+  java -Xmx8g -cp "$APP_CP" -Dorg.slf4j.simpleLogger.log.org.infer4j.tensorrt.TensorRT=trace \
     org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 --iterations 2000 \
     --out "$dir/trace" > "$dir/graphbench-trace.txt" 2>&1
   echo "TensorRT log lines over the engine load and 4 cases of 2 000 warm-up, 2 000 timed and 2 000 GPU-timed runs:" \

@@ -1,4 +1,4 @@
-# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS and OUT come from it): issue 6, CUDA
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): issue 6, CUDA
 # graphs on the native tensorrt backend. GraphBench per reference model, FP16, batch 1, S=128:
 # graphs off/on x host I/O / device-resident I/O (bindings), mean/p50/p99, p99/p50 and GPU time per
 # run (CUDA events around back-to-back runs), and a CPU-only control row (the machine's own p99/p50 for a loop as
@@ -13,10 +13,8 @@ for name in $GRAPH_MODELS; do
   model="$MODELS/$name.onnx"
   [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
   echo "=== $name ($(date +%T))"
-  java -Xmx8g -cp "$APP_CP" org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
-    --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --out "$RESULTS/graphs" 2>&1 \
-    | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
-  echo "exit status ${PIPESTATUS[0]}"
+  app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
+    --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --out "$RESULTS/graphs"
 done 2>&1 | tee -a "$OUT/graphs.txt"
 # gru through ONNX Runtime (cuDNN RNN): its own CUDA-graph mode through the escape hatch, beside the plain
 # CUDA provider. The inputs stay the same across runs, the one case where that mode answers correctly from Java
@@ -24,8 +22,8 @@ done 2>&1 | tee -a "$OUT/graphs.txt"
 if [ -f "$MODELS/gru.onnx" ] && [[ " $GRAPH_MODELS " == *" gru "* ]]; then
   for graph_mode in 0 1; do
     echo "=== gru on ort-cuda FP32, enable_cuda_graph=$graph_mode ($(date +%T))"
-    java -Xmx8g -cp "$APP_CP" org.infer4j.examples.Benchmark --model "$MODELS/gru.onnx" --backend ort-cuda --precision FP32 \
+    app_java org.infer4j.examples.Benchmark --model "$MODELS/gru.onnx" --backend ort-cuda --precision FP32 \
       --batch 1 --warmup 500 --duration 3s --option "ort-cuda:cuda.enable_cuda_graph=$graph_mode" \
-      --out "$RESULTS/graphs/ort-cuda-graph-$graph_mode" 2>&1 | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
+      --out "$RESULTS/graphs/ort-cuda-graph-$graph_mode"
   done 2>&1 | tee -a "$OUT/graphs.txt"
 fi

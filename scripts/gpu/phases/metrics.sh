@@ -1,4 +1,4 @@
-# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS and OUT come from it): issue 4's GPU metrics.
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): issue 4's GPU metrics.
 #   1. sampling overhead: the benchmark with --gpu-sample-period off,10ms, each backend timed in
 #      METRICS_ROUNDS alternating rounds (off 10ms, 10ms off, ...) on one engine and the same inputs;
 #      the console's "GPU sampling overhead" lines give p50(10ms)/p50(off), to be within 1 %.
@@ -13,11 +13,6 @@ METRICS_ROUNDS=${METRICS_ROUNDS:-6}
 METRICS_SECONDS=${METRICS_SECONDS:-1.5}
 mkdir -p "$RESULTS/metrics"
 
-metrics_java() { # the benchmark exits 1 when a run fails; its table says which, so go on
-  java -Xmx8g -cp "$APP_CP" "$@" 2>&1 | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
-  echo "exit status ${PIPESTATUS[0]}"
-}
-
 {
   for name in mlp resnet50; do
     model="$MODELS/$name.onnx"
@@ -25,14 +20,14 @@ metrics_java() { # the benchmark exits 1 when a run fails; its table says which,
     for backend in $METRICS_BACKENDS; do
       precision=FP32; [ "$backend" = tensorrt ] || [ "$backend" = ort-tensorrt ] && precision=FP16
       echo "=== sampling overhead: $name on $backend $precision, batch 1, off vs 10ms ($(date +%T))"
-      metrics_java org.infer4j.examples.Benchmark --model "$model" --backend "$backend" --precision "$precision" \
+      app_java org.infer4j.examples.Benchmark --model "$model" --backend "$backend" --precision "$precision" \
         --batch 1 --warmup 200 --duration "${METRICS_SECONDS}s" --reference none \
         --gpu-sample-period off,10ms --rounds "$METRICS_ROUNDS" --out "$RESULTS/metrics"
     done
   done
   if [ -f "$MODELS/resnet50.onnx" ]; then
     echo "=== idle -> busy -> idle trace: resnet50 on ort-cuda, batch 32, every 20 ms ($(date +%T))"
-    metrics_java org.infer4j.examples.GpuTrace --model "$MODELS/resnet50.onnx" --backend ort-cuda --batch 32 \
+    app_java org.infer4j.examples.GpuTrace --model "$MODELS/resnet50.onnx" --backend ort-cuda --batch 32 \
       --sample-period 20ms --idle 2s --busy 5s --out "$RESULTS/metrics"
   fi
 } 2>&1 | tee -a "$OUT/metrics.txt"

@@ -1,4 +1,4 @@
-# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS and OUT come from it): issue 5, the benchmark
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): issue 5, the benchmark
 # as a study. One chunk per device call (each must fit 10 minutes): STUDY_CHUNK=N bash scripts/gpu/run.sh study
 # (a fresh machine needs `run.sh models study`: the models phase exports the ONNX files and PyTorch's NAME.json
 # beside them, which the benchmark shows as PyTorch's peer column; add its time to the chunk's).
@@ -33,10 +33,8 @@ mkdir -p "$DIR"
 BATCHES=1,8,32
 SEQS=32,64,128,256,512
 
-study() { # the benchmark exits 1 when a run fails or disagrees; its table says which, so go on
-  java -Xmx16g -cp "$APP_CP" org.infer4j.examples.Benchmark --warmup 100 --gpu-sample-period 100ms --out "$DIR" "$@" 2>&1 \
-    | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
-  echo "exit status ${PIPESTATUS[0]}"
+study() {
+  JAVA_HEAP=16g app_java org.infer4j.examples.Benchmark --warmup 100 --gpu-sample-period 100ms --out "$DIR" "$@"
 }
 
 # ort-cuda runs a model in the precision it was exported in (FP32); the TensorRT-based ones build both.
