@@ -159,6 +159,9 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 throw new IllegalStateException("TensorRT could not deserialise it (another TensorRT version, or not a plan)");
             }
             IExecutionContext context = engine.createExecutionContext();
+            if (context == null || context.isNull()) {
+                throw new IllegalStateException("TensorRT could not create an execution context (out of GPU memory?)");
+            }
             check(cudaStreamCreateWithFlags(stream, NON_BLOCKING_STREAM), "cudaStreamCreateWithFlags");
             for (int i = 0; i < engine.getNbIOTensors(); i++) {
                 String name = engine.getIOTensorName(i);
