@@ -4,7 +4,9 @@
 #   1. ort-tensorrt runs once (builds or loads its engine into its cache directory);
 #   2. GraphBench on tensorrt (builds or loads infer4j's engine; tensorrt.layers in its JSON);
 #   3. EnginePlanProbe loads both caches' plans with one TensorRT runtime of ours: layers, auxiliary streams,
-#      CPU µs per enqueueV3, GPU µs per back-to-back run, TensorRT log lines during the timed runs;
+#      CPU µs per enqueueV3, GPU µs per back-to-back run, p50 of enqueue+sync, TensorRT log lines during the timed
+#      runs, each with TensorRT's default NVTX ranges and with them off; each plan's layer list (engine inspector)
+#      into $RESULTS/enqueue/NAME/layers/;
 #   4. GraphBench once more from the cache with TensorRT's log at TRACE, its lines counted (a line per enqueue
 #      would show).
 # Same layers and launch cost on both plans: the difference is in how the call is made. Fewer layers in ONNX
@@ -26,7 +28,7 @@ for name in $ENQUEUE_MODELS; do
     --iterations 2000 --out "$dir"
   echo "=== $name: ONNX Runtime's plans and infer4j's through one runtime ($(date +%T))"
   ls -la "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
-  app_java org.infer4j.examples.EnginePlanProbe "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
+  app_java org.infer4j.examples.EnginePlanProbe --layers-dir "$dir/layers" "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
   echo "=== $name: again from the cache, TensorRT's log at TRACE ($(date +%T))"
   java -Xmx8g -cp "$APP_CP" -Dorg.slf4j.simpleLogger.log.org.infer4j.tensorrt.TensorRT=trace \
     org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 --iterations 2000 \

@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -26,10 +27,13 @@ import org.bytedeco.cuda.cudart.CUevent_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.tensorrt.global.nvinfer.LayerInformationFormat;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
+import org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity;
 import org.bytedeco.tensorrt.global.nvinfer.TensorIOMode;
 import org.bytedeco.tensorrt.nvinfer.Dims64;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
+import org.bytedeco.tensorrt.nvinfer.IEngineInspector;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import org.bytedeco.tensorrt.nvinfer.ILogger;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
@@ -49,9 +53,12 @@ import picocli.CommandLine.Spec;
  * a TensorRT runtime of this process, binds zeroed device buffers at the profile's optimal shapes
  * and reports its layers after fusion, its auxiliary streams, the CPU time of one
  * {@code enqueueV3} (timed without synchronising, so that a launch-bound engine shows its launch
- * cost), the GPU time of one run back to back (CUDA events) and how many lines TensorRT logged
- * during the timed runs. Run on ONNX Runtime's plan and infer4j's plan of one model, it tells an
- * engine that launches more kernels from a runtime that launches them more slowly.
+ * cost), the GPU time of one run back to back (CUDA events), the median of one enqueue followed by
+ * a synchronisation (what one inference call costs at least) and how many lines TensorRT logged
+ * during the timed runs. Each plan is measured twice: as TensorRT runs it by default, and with
+ * its NVTX ranges off (a plan built with detailed profiling marks every layer). Run on ONNX
+ * Runtime's plan and infer4j's plan of one model, it tells an engine that launches more kernels
+ * from a runtime that launches them more slowly.
  *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
@@ -80,6 +87,10 @@ public final class EnginePlanProbe implements Callable<Integer> {
 
     @Option(names = {"-n", "--runs"}, defaultValue = "2000", description = "Timed runs per plan (default: ${DEFAULT-VALUE}).")
     private int runs;
+
+    @Option(names = "--layers-dir", paramLabel = "DIR",
+            description = "Also write each plan's layer list (TensorRT's engine inspector, one JSON per plan) here.")
+    private @Nullable Path layersDir;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new EnginePlanProbe()).execute(args));
@@ -128,11 +139,11 @@ public final class EnginePlanProbe implements Callable<Integer> {
             return 1;
         }
         int failed = 0;
-        out.printf("%-60s %-7s %7s %5s %14s %14s %10s%n", "plan", "file", "layers", "aux", "enqueue CPU µs", "GPU µs/run",
-                "log lines");
+        out.printf("%-60s %-7s %-9s %7s %5s %14s %14s %14s %10s%n", "plan", "file", "nvtx", "layers", "aux",
+                "enqueue CPU µs", "GPU µs/run", "call p50 µs", "log lines");
         for (Path plan : plans) {
             try {
-                out.println(probe(runtime, logger, plan));
+                probe(runtime, logger, plan, out);
             } catch (RuntimeException | IOException e) {
                 failed++;
                 out.printf("%-60s FAILED: %s%n", plan.getFileName(), e.getMessage());
@@ -142,7 +153,7 @@ public final class EnginePlanProbe implements Callable<Integer> {
         return failed == 0 ? 0 : 1;
     }
 
-    private String probe(IRuntime runtime, CountingLogger logger, Path plan) throws IOException {
+    private void probe(IRuntime runtime, CountingLogger logger, Path plan, PrintWriter out) throws IOException {
         byte[] bytes = CachedPlans.planOf(plan).orElse(null);
         String origin = "infer4j";
         if (bytes == null) {
@@ -189,26 +200,22 @@ public final class EnginePlanProbe implements Callable<Integer> {
                     throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
                 }
             }
-            for (int i = 0; i < warmup; i++) {
-                enqueue(context, stream);
+            if (layersDir != null) {
+                writeLayers(engine, context, plan);
             }
-            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-            long linesBefore = logger.total();
             check(cudaEventCreate(start), "cudaEventCreate");
             check(cudaEventCreate(end), "cudaEventCreate");
-            check(cudaEventRecord(start, stream), "cudaEventRecord");
-            long cpuStart = System.nanoTime();
-            for (int i = 0; i < runs; i++) {
-                enqueue(context, stream);
+            String nvtxDefault = context.getNvtxVerbosity().intern().name();
+            for (boolean nvtxOff : new boolean[] {false, true}) {
+                if (nvtxOff && !context.setNvtxVerbosity(ProfilingVerbosity.kNONE)) {
+                    out.printf("%-60s %-7s TensorRT refused to turn NVTX off%n", plan.getFileName(), origin);
+                    break;
+                }
+                out.printf(Locale.ROOT, "%-60s %-7s %-9s %7d %5d %s%n", plan.getFileName(), origin,
+                        nvtxOff ? "kNONE" : nvtxDefault, engine.getNbLayers(), engine.getNbAuxStreams(),
+                        measure(context, stream, start, end, logger));
+                out.flush();
             }
-            long cpuNanos = System.nanoTime() - cpuStart;
-            check(cudaEventRecord(end, stream), "cudaEventRecord");
-            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-            float[] millis = {0};
-            check(cudaEventElapsedTime(millis, start, end), "cudaEventElapsedTime");
-            return String.format(Locale.ROOT, "%-60s %-7s %7d %5d %14.1f %14.1f %10d", plan.getFileName(), origin,
-                    engine.getNbLayers(),
-                    engine.getNbAuxStreams(), cpuNanos / 1e3 / runs, millis[0] * 1000.0 / runs, logger.total() - linesBefore);
         } finally {
             if (!stream.isNull()) {
                 cudaStreamSynchronize(stream);
@@ -224,6 +231,53 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 cudaStreamDestroy(stream);
             }
         }
+    }
+
+    /**
+     * The plan's layers as TensorRT's engine inspector lists them: names only, unless the plan was
+     * built with detailed profiling (then tactics and formats too), which its build verbosity says.
+     */
+    private void writeLayers(ICudaEngine engine, IExecutionContext context, Path plan) throws IOException {
+        IEngineInspector inspector = engine.createEngineInspector();
+        if (inspector == null || inspector.isNull()) {
+            throw new IllegalStateException("TensorRT could not create an engine inspector");
+        }
+        inspector.setExecutionContext(context);
+        Path dir = Objects.requireNonNull(layersDir);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve(plan.getFileName() + ".layers.json"),
+                "{\"profilingVerbosity\": \"" + engine.getProfilingVerbosity().intern().name() + "\", \"engine\": "
+                        + inspector.getEngineInformation(LayerInformationFormat.kJSON) + "}\n");
+    }
+
+    /** Enqueue CPU µs, GPU µs per run, call p50 µs and log lines of one context as it is set now. */
+    private String measure(IExecutionContext context, CUstream_st stream, CUevent_st start, CUevent_st end,
+            CountingLogger logger) {
+        for (int i = 0; i < warmup; i++) {
+            enqueue(context, stream);
+        }
+        check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        long linesBefore = logger.total();
+        check(cudaEventRecord(start, stream), "cudaEventRecord");
+        long cpuStart = System.nanoTime();
+        for (int i = 0; i < runs; i++) {
+            enqueue(context, stream);
+        }
+        long cpuNanos = System.nanoTime() - cpuStart;
+        check(cudaEventRecord(end, stream), "cudaEventRecord");
+        check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        float[] millis = {0};
+        check(cudaEventElapsedTime(millis, start, end), "cudaEventElapsedTime");
+        long[] calls = new long[runs];
+        for (int i = 0; i < runs; i++) {
+            long t0 = System.nanoTime();
+            enqueue(context, stream);
+            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            calls[i] = System.nanoTime() - t0;
+        }
+        Arrays.sort(calls);
+        return String.format(Locale.ROOT, "%14.1f %14.1f %14.1f %10d", cpuNanos / 1e3 / runs, millis[0] * 1000.0 / runs,
+                calls[runs / 2] / 1e3, logger.total() - linesBefore);
     }
 
     /**
