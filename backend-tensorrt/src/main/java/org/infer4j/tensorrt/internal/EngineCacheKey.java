@@ -14,8 +14,11 @@ import org.infer4j.Precision;
 record EngineCacheKey(String modelDigest, String gpuName, int computeMajor, int computeMinor, String tensorRtVersion,
                       Precision precision, boolean tf32, long workspaceBytes, int optimizationLevel, String profiles) {
 
-    /** Bumped when the engine file layout or what goes into an engine changes. */
-    static final int FORMAT = 1;
+    /**
+     * Bumped when the engine file layout or what goes into an engine changes (2: Identity nodes of
+     * initializers are folded away before parsing).
+     */
+    static final int FORMAT = 2;
 
     /** The lower-case hex SHA-256 of every field, used as the engine's file name. */
     String digest() {

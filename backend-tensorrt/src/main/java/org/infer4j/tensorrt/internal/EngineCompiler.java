@@ -69,7 +69,13 @@ final class EngineCompiler {
             network = builder.createNetworkV2(0);
             parser = createParser(network, TrtLogger.INSTANCE);
             boolean parsed;
-            if (modelFile != null) {
+            byte[] folded = foldInitializerIdentities(model, modelName);
+            if (folded != null) {
+                modelBytes = new BytePointer(folded);
+                parsed = modelFile != null
+                        ? parser.parse(modelBytes, folded.length, modelFile.toAbsolutePath().toString())
+                        : parser.parse(modelBytes, folded.length);
+            } else if (modelFile != null) {
                 parsed = parser.parseFromFile(modelFile.toAbsolutePath().toString(), ILogger.Severity.kWARNING.value);
             } else {
                 modelBytes = new BytePointer(model);
@@ -149,6 +155,23 @@ final class EngineCompiler {
             if (modelBytes != null) {
                 modelBytes.close();
             }
+        }
+    }
+
+    /** The model without Identity nodes of initializers (see {@link InitializerIdentities}), or null if it has none. */
+    private static byte @Nullable [] foldInitializerIdentities(byte[] model, String modelName) {
+        try {
+            Optional<InitializerIdentities.Folded> folded = InitializerIdentities.fold(model);
+            if (folded.isEmpty()) {
+                return null;
+            }
+            log.info("{}: {} Identity node(s) of initializers folded away before TensorRT's ONNX parser, as ONNX Runtime "
+                    + "does before its TensorRT provider (TensorRT would run each as a constant and a copy layer)",
+                    modelName, folded.get().removedNodes());
+            return folded.get().model();
+        } catch (Protobuf.MalformedException e) {
+            log.debug("{}: not rewritten ({}); TensorRT's parser gets it as it is", modelName, e.getMessage());
+            return null;
         }
     }
 

@@ -84,7 +84,7 @@ record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
                         + " outputs; a model needs at least one of each");
             }
             return new OnnxModelInfo(inputs, outputs);
-        } catch (MalformedException | IllegalArgumentException e) {
+        } catch (Protobuf.MalformedException | IllegalArgumentException e) {
             throw new ModelLoadException(modelName + " is not a valid ONNX model (" + e.getMessage()
                     + "); the file may be truncated or not ONNX at all", e);
         }
@@ -142,7 +142,7 @@ record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
             }
         }
         if (name == null) {
-            throw new MalformedException("a graph input or output has no name");
+            throw new Protobuf.MalformedException("a graph input or output has no name");
         }
         if (!hasShape) {
             throw new ModelLoadException("'" + name + "' of " + modelName + " has no shape (not even its rank); "
@@ -185,103 +185,5 @@ record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
                     + ", which the tensorrt backend cannot carry; supported are FLOAT, FLOAT16, BFLOAT16, INT8, UINT8, "
                     + "INT32, INT64 and BOOL inputs and outputs (cast in the model)");
         };
-    }
-
-    /** A protobuf wire-format reader over one message's bytes. */
-    private static final class Protobuf {
-        private final byte[] bytes;
-        private final int end;
-        private int position;
-        private int field;
-        private int wireType;
-
-        Protobuf(byte[] bytes, int start, int end) {
-            this.bytes = bytes;
-            this.position = start;
-            this.end = end;
-        }
-
-        boolean next() {
-            if (position >= end) {
-                return false;
-            }
-            long tag = varint();
-            field = (int) (tag >>> 3);
-            wireType = (int) (tag & 7);
-            if (field <= 0) {
-                throw new MalformedException("field number " + field + " at byte " + position);
-            }
-            return true;
-        }
-
-        int field() {
-            return field;
-        }
-
-        boolean isLengthDelimited() {
-            return wireType == 2;
-        }
-
-        long varint() {
-            long result = 0;
-            for (int shift = 0; shift < 64; shift += 7) {
-                if (position >= end) {
-                    throw new MalformedException("truncated varint at byte " + position);
-                }
-                byte b = bytes[position++];
-                result |= (long) (b & 0x7f) << shift;
-                if (b >= 0) {
-                    return result;
-                }
-            }
-            throw new MalformedException("overlong varint at byte " + position);
-        }
-
-        Protobuf message() {
-            int length = length();
-            Protobuf child = new Protobuf(bytes, position, position + length);
-            position += length;
-            return child;
-        }
-
-        String string() {
-            int length = length();
-            String s = new String(bytes, position, length, java.nio.charset.StandardCharsets.UTF_8);
-            position += length;
-            return s;
-        }
-
-        void skip() {
-            switch (wireType) {
-                case 0 -> varint();
-                case 1 -> advance(8);
-                case 2 -> advance(length());
-                case 5 -> advance(4);
-                default -> throw new MalformedException("unsupported wire type " + wireType + " at byte " + position);
-            }
-        }
-
-        private int length() {
-            long length = varint();
-            if (length < 0 || length > end - position) {
-                throw new MalformedException("a field of " + length + " bytes overruns its message at byte " + position);
-            }
-            return (int) length;
-        }
-
-        private void advance(int n) {
-            if (n > end - position) {
-                throw new MalformedException("truncated field at byte " + position);
-            }
-            position += n;
-        }
-    }
-
-    private static final class MalformedException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        MalformedException(String message) {
-            super(message);
-        }
     }
 }

@@ -1,0 +1,239 @@
+package org.infer4j.tensorrt.internal;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Folds away the ONNX {@code Identity} nodes whose input is an initializer, before TensorRT's
+ * parser sees the model: their consumers read the initializer itself. PyTorch's exporter writes
+ * such nodes for every parameter equal to another (tied weights; in a freshly initialised model
+ * every zero bias and unit scale of a size), and ONNX Runtime removes them in its basic graph
+ * optimisations before its TensorRT execution provider is given the graph. TensorRT's parser does
+ * not: a convolution whose weights arrive through an {@code Identity} gets them as a tensor, the
+ * builder keeps a constant layer (cloned per consumer) and a copy for each, and ResNet-50 from
+ * {@code torch.onnx.export} had 153 layers instead of 59, with an enqueue that cost half as much
+ * again. Identities that produce a graph output stay (the name is the caller's), and a model with
+ * subgraphs ({@code If}, {@code Loop}, {@code Scan}) is left as it is: a subgraph may read a
+ * removed name from the outer scope. Stateless.
+ */
+final class InitializerIdentities {
+    // field numbers from onnx.proto
+    private static final int MODEL_GRAPH = 7;
+    private static final int GRAPH_NODE = 1;
+    private static final int GRAPH_INITIALIZER = 5;
+    private static final int GRAPH_OUTPUT = 12;
+    private static final int GRAPH_VALUE_INFO = 13;
+    private static final int NODE_INPUT = 1;
+    private static final int NODE_OUTPUT = 2;
+    private static final int NODE_OP_TYPE = 4;
+    private static final int NODE_ATTRIBUTE = 5;
+    private static final int NODE_DOMAIN = 7;
+    private static final int ATTRIBUTE_GRAPH = 6;
+    private static final int ATTRIBUTE_GRAPHS = 11;
+    private static final int TENSOR_NAME = 8;
+    private static final int VALUE_INFO_NAME = 1;
+
+    private InitializerIdentities() {
+    }
+
+    /** The rewritten model and how many nodes it lost. */
+    record Folded(byte[] model, int removedNodes) {
+    }
+
+    /**
+     * The model without its initializer identities, or empty if it has none (or has subgraphs).
+     *
+     * @throws Protobuf.MalformedException if the bytes are not a well-formed protobuf message
+     */
+    static Optional<Folded> fold(byte[] model) {
+        Protobuf m = new Protobuf(model, 0, model.length);
+        int graphFieldStart = -1;
+        int graphFieldEnd = -1;
+        Protobuf graph = null;
+        while (m.next()) {
+            if (m.field() == MODEL_GRAPH && m.isLengthDelimited()) {
+                graphFieldStart = m.fieldStart();
+                graph = m.message();
+                graphFieldEnd = m.position();
+            } else {
+                m.skip();
+            }
+        }
+        if (graph == null) {
+            return Optional.empty();
+        }
+        int graphStart = graph.position();
+
+        Set<String> initializers = new HashSet<>();
+        Set<String> graphOutputs = new HashSet<>();
+        List<Node> nodes = new ArrayList<>();
+        while (graph.next()) {
+            switch (graph.field()) {
+                case GRAPH_INITIALIZER -> initializers.add(name(graph.message(), TENSOR_NAME));
+                case GRAPH_OUTPUT -> graphOutputs.add(name(graph.message(), VALUE_INFO_NAME));
+                case GRAPH_NODE -> {
+                    Node node = Node.read(graph.message());
+                    if (node.hasSubgraph) {
+                        return Optional.empty();
+                    }
+                    nodes.add(node);
+                }
+                default -> graph.skip();
+            }
+        }
+
+        // nodes are in topological order (ONNX requires it), so an identity of an identity resolves in one pass
+        Map<String, String> replacement = new HashMap<>();
+        Set<Node> removed = new HashSet<>();
+        for (Node node : nodes) {
+            if (node.isIdentity() && node.inputs.size() == 1 && node.outputs.size() == 1
+                    && !graphOutputs.contains(node.outputs.get(0))) {
+                String source = replacement.getOrDefault(node.inputs.get(0), node.inputs.get(0));
+                if (initializers.contains(source)) {
+                    replacement.put(node.outputs.get(0), source);
+                    removed.add(node);
+                }
+            }
+        }
+        if (removed.isEmpty()) {
+            return Optional.empty();
+        }
+
+        List<byte[]> rewritten = new ArrayList<>(); // pieces of the new graph that are not verbatim copies
+        List<int[]> pieces = new ArrayList<>(); // {from, to} in model, or {-1, index into rewritten}
+        graph = new Protobuf(model, graphStart, graphFieldEnd);
+        int nodeIndex = 0;
+        while (graph.next()) {
+            int from = graph.fieldStart();
+            if (graph.field() == GRAPH_NODE) {
+                graph.skip();
+                Node node = nodes.get(nodeIndex++);
+                if (removed.contains(node)) {
+                    continue;
+                }
+                if (node.inputs.stream().anyMatch(replacement::containsKey)) {
+                    rewritten.add(node.withInputsRenamed(model, from, graph.position(), replacement));
+                    pieces.add(new int[] {-1, rewritten.size() - 1});
+                    continue;
+                }
+            } else if (graph.field() == GRAPH_VALUE_INFO) {
+                if (replacement.containsKey(name(graph.message(), VALUE_INFO_NAME))) {
+                    continue;
+                }
+            } else {
+                graph.skip();
+            }
+            pieces.add(new int[] {from, graph.position()});
+        }
+
+        long graphLength = 0;
+        for (int[] p : pieces) {
+            graphLength += p[0] < 0 ? rewritten.get(p[1]).length : p[1] - p[0];
+        }
+        byte[] header = Protobuf.lengthDelimitedHeader(MODEL_GRAPH, graphLength);
+        long total = graphFieldStart + header.length + graphLength + (model.length - graphFieldEnd);
+        byte[] out = new byte[Math.toIntExact(total)];
+        int at = 0;
+        System.arraycopy(model, 0, out, at, graphFieldStart);
+        at += graphFieldStart;
+        System.arraycopy(header, 0, out, at, header.length);
+        at += header.length;
+        for (int[] p : pieces) {
+            if (p[0] < 0) {
+                byte[] r = rewritten.get(p[1]);
+                System.arraycopy(r, 0, out, at, r.length);
+                at += r.length;
+            } else {
+                System.arraycopy(model, p[0], out, at, p[1] - p[0]);
+                at += p[1] - p[0];
+            }
+        }
+        System.arraycopy(model, graphFieldEnd, out, at, model.length - graphFieldEnd);
+        return Optional.of(new Folded(out, removed.size()));
+    }
+
+    private static String name(Protobuf message, int nameField) {
+        String name = "";
+        while (message.next()) {
+            if (message.field() == nameField && message.isLengthDelimited()) {
+                name = message.string();
+            } else {
+                message.skip();
+            }
+        }
+        return name;
+    }
+
+    /** What the fold needs of a NodeProto; kept in sets by identity (it has no equals of its own). */
+    private static final class Node {
+        final List<String> inputs = new ArrayList<>();
+        final List<String> outputs = new ArrayList<>();
+        String opType = "";
+        String domain = "";
+        boolean hasSubgraph;
+
+        static Node read(Protobuf p) {
+            Node n = new Node();
+            while (p.next()) {
+                switch (p.field()) {
+                    case NODE_INPUT -> n.inputs.add(p.string());
+                    case NODE_OUTPUT -> n.outputs.add(p.string());
+                    case NODE_OP_TYPE -> n.opType = p.string();
+                    case NODE_DOMAIN -> n.domain = p.string();
+                    case NODE_ATTRIBUTE -> {
+                        Protobuf attribute = p.message();
+                        while (attribute.next()) {
+                            if (attribute.field() == ATTRIBUTE_GRAPH || attribute.field() == ATTRIBUTE_GRAPHS) {
+                                n.hasSubgraph = true;
+                            }
+                            attribute.skip();
+                        }
+                    }
+                    default -> p.skip();
+                }
+            }
+            return n;
+        }
+
+        boolean isIdentity() {
+            return opType.equals("Identity") && (domain.isEmpty() || domain.equals("ai.onnx"));
+        }
+
+        /** This node's graph field (model[from, to)), its inputs renamed, every other field as it was. */
+        byte[] withInputsRenamed(byte[] model, int from, int to, Map<String, String> replacement) {
+            Protobuf field = new Protobuf(model, from, to);
+            field.next();
+            Protobuf node = field.message();
+            List<byte[]> parts = new ArrayList<>();
+            long length = 0;
+            while (node.next()) {
+                int start = node.fieldStart();
+                byte[] part;
+                if (node.field() == NODE_INPUT && node.isLengthDelimited()) {
+                    String input = node.string();
+                    part = Protobuf.stringField(NODE_INPUT, replacement.getOrDefault(input, input));
+                } else {
+                    node.skip();
+                    part = Arrays.copyOfRange(model, start, node.position());
+                }
+                parts.add(part);
+                length += part.length;
+            }
+            byte[] header = Protobuf.lengthDelimitedHeader(GRAPH_NODE, length);
+            byte[] out = new byte[Math.toIntExact(header.length + length)];
+            System.arraycopy(header, 0, out, 0, header.length);
+            int at = header.length;
+            for (byte[] part : parts) {
+                System.arraycopy(part, 0, out, at, part.length);
+                at += part.length;
+            }
+            return out;
+        }
+    }
+}

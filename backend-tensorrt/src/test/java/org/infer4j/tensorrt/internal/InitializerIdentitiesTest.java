@@ -1,0 +1,234 @@
+package org.infer4j.tensorrt.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.infer4j.InferenceEngine;
+import org.infer4j.Outputs;
+import org.infer4j.Tensor;
+import org.infer4j.contract.ReferenceModel;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Folding Identity nodes of initializers: what goes, what stays, and that ONNX Runtime on the CPU
+ * computes the same outputs from the folded model as from the original.
+ */
+class InitializerIdentitiesTest {
+
+    @Test
+    void pytorchsIdentitiesOfDeduplicatedWeightsGoAndTheOutputsStayBitwiseTheSame() {
+        // torch.onnx.export wrote ln2.weight and ln2.bias as Identity nodes of the equal ln1 parameters
+        ReferenceModel encoder = ReferenceModel.named("encoder_tiny");
+        byte[] original = encoder.onnxBytes();
+        assertThat(nodes(original)).filteredOn(n -> n.opType.equals("Identity")).hasSize(2);
+
+        InitializerIdentities.Folded folded = InitializerIdentities.fold(original).orElseThrow();
+
+        assertThat(folded.removedNodes()).isEqualTo(2);
+        assertThat(nodes(folded.model())).noneMatch(n -> n.opType.equals("Identity"))
+                .hasSize(nodes(original).size() - 2)
+                .noneMatch(n -> n.inputs.contains("ln2.weight") || n.inputs.contains("ln2.bias"));
+        assertThat(OnnxModelInfo.parse(folded.model(), "folded")).isEqualTo(OnnxModelInfo.parse(original, "original"));
+        assertSameOutputs(original, folded.model(), encoder.inputs());
+    }
+
+    @Test
+    void aModelWithoutSuchIdentitiesIsLeftAsItIs() {
+        assertThat(InitializerIdentities.fold(ReferenceModel.named("mlp_tiny").onnxBytes())).isEmpty();
+    }
+
+    @Test
+    void identitiesOfGraphInputsStay() {
+        byte[] model = model(List.of(node("Identity", "x", "y")), List.of(), List.of("x"), List.of("y"));
+
+        assertThat(InitializerIdentities.fold(model)).isEmpty();
+    }
+
+    @Test
+    void chainsFoldToTheInitializerWhileAnIdentityThatIsAGraphOutputKeepsItsName() {
+        byte[] original = model(List.of(node("Identity", "w", "w1"), node("Identity", "w1", "w2"), node("Add", "x", "w2", "y"),
+                        node("Identity", "w", "z")),
+                List.of(initializer("w", 0.5f, -2f)), List.of("x"), List.of("y", "z"));
+
+        InitializerIdentities.Folded folded = InitializerIdentities.fold(original).orElseThrow();
+
+        assertThat(folded.removedNodes()).isEqualTo(2);
+        assertThat(nodes(folded.model())).extracting(n -> n.opType + n.inputs + n.outputs)
+                .containsExactly("Add[x, w][y]", "Identity[w][z]");
+        assertSameOutputs(original, folded.model(), Map.of("x", Tensor.of(new float[] {1f, 2f}, 2)));
+    }
+
+    @Test
+    void aModelWithSubgraphsIsLeftAsItIsBecauseTheyMayReadARemovedName() {
+        Node ifNode = node("If", "c", "y");
+        ifNode.subgraph = model(List.of(node("Identity", "w1", "y")), List.of(), List.of(), List.of("y"));
+        byte[] model = model(List.of(node("Identity", "w", "w1"), ifNode), List.of(initializer("w", 1f, 2f)),
+                List.of("c"), List.of("y"));
+
+        assertThat(InitializerIdentities.fold(model)).isEmpty();
+    }
+
+    @Test
+    void bytesThatAreNotProtobufAreRefusedAsMalformed() {
+        assertThatThrownBy(() -> InitializerIdentities.fold(new byte[] {0x3a, 0x7f, 1}))
+                .isInstanceOf(Protobuf.MalformedException.class).hasMessageContaining("overruns");
+    }
+
+    private static void assertSameOutputs(byte[] original, byte[] folded, Map<String, Tensor> inputs) {
+        try (InferenceEngine a = InferenceEngine.builder().backend("ort-cpu").model(original).build();
+             InferenceEngine b = InferenceEngine.builder().backend("ort-cpu").model(folded).build();
+             Outputs expected = a.run(inputs);
+             Outputs actual = b.run(inputs)) {
+            for (String name : a.outputs().stream().map(o -> o.name()).toList()) {
+                assertThat(actual.get(name).toFloatArray()).as(name).containsExactly(expected.get(name).toFloatArray());
+            }
+        }
+    }
+
+    // --- a reader of the nodes, and a writer of small ONNX models (opset 17, float vectors of 2) ---
+
+    private static final class Node {
+        final String opType;
+        final List<String> inputs = new ArrayList<>();
+        final List<String> outputs = new ArrayList<>();
+        byte[] subgraph;
+
+        Node(String opType) {
+            this.opType = opType;
+        }
+    }
+
+    private static List<Node> nodes(byte[] model) {
+        Protobuf m = new Protobuf(model, 0, model.length);
+        List<Node> nodes = new ArrayList<>();
+        while (m.next()) {
+            if (m.field() != 7) {
+                m.skip();
+                continue;
+            }
+            Protobuf graph = m.message();
+            while (graph.next()) {
+                if (graph.field() != 1) {
+                    graph.skip();
+                    continue;
+                }
+                Protobuf p = graph.message();
+                List<String> in = new ArrayList<>();
+                List<String> out = new ArrayList<>();
+                String op = "";
+                while (p.next()) {
+                    switch (p.field()) {
+                        case 1 -> in.add(p.string());
+                        case 2 -> out.add(p.string());
+                        case 4 -> op = p.string();
+                        default -> p.skip();
+                    }
+                }
+                Node n = new Node(op);
+                n.inputs.addAll(in);
+                n.outputs.addAll(out);
+                nodes.add(n);
+            }
+        }
+        return nodes;
+    }
+
+    private static Node node(String opType, String... inputsThenOutput) {
+        Node n = new Node(opType);
+        for (int i = 0; i < inputsThenOutput.length - 1; i++) {
+            n.inputs.add(inputsThenOutput[i]);
+        }
+        n.outputs.add(inputsThenOutput[inputsThenOutput.length - 1]);
+        return n;
+    }
+
+    private static byte[] initializer(String name, float... values) {
+        ByteBuffer raw = ByteBuffer.allocate(4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            raw.putFloat(v);
+        }
+        return concat(varintField(1, values.length), varintField(2, 1), bytesField(9, raw.array()), stringField(8, name));
+    }
+
+    /** A model of the given graph; an If branch is such a model too, its graph taken out by {@link #graphOf}. */
+    private static byte[] model(List<Node> nodes, List<byte[]> initializers, List<String> inputs, List<String> outputs) {
+        List<byte[]> graph = new ArrayList<>();
+        for (Node n : nodes) {
+            List<byte[]> fields = new ArrayList<>();
+            n.inputs.forEach(i -> fields.add(stringField(1, i)));
+            n.outputs.forEach(o -> fields.add(stringField(2, o)));
+            fields.add(stringField(4, n.opType));
+            if (n.subgraph != null) { // attribute then_branch: name 1, g 6, type 20 = GRAPH (5)
+                fields.add(bytesField(5, concat(stringField(1, "then_branch"), bytesField(6, graphOf(n.subgraph)),
+                        varintField(20, 5))));
+            }
+            graph.add(bytesField(1, concat(fields.toArray(byte[][]::new))));
+        }
+        graph.add(stringField(2, "g"));
+        initializers.forEach(i -> graph.add(bytesField(5, i)));
+        inputs.forEach(i -> graph.add(bytesField(11, valueInfo(i, i.equals("c") ? 9 : 1))));
+        outputs.forEach(o -> graph.add(bytesField(12, valueInfo(o, 1))));
+        return concat(varintField(1, 8), bytesField(8, concat(stringField(1, ""), varintField(2, 17))),
+                bytesField(7, concat(graph.toArray(byte[][]::new))));
+    }
+
+    private static byte[] graphOf(byte[] model) {
+        Protobuf m = new Protobuf(model, 0, model.length);
+        while (m.next()) {
+            if (m.field() == 7) {
+                int start = m.position();
+                m.skip();
+                byte[] field = Arrays.copyOfRange(model, start, m.position());
+                Protobuf length = new Protobuf(field, 0, field.length);
+                length.varint();
+                return Arrays.copyOfRange(field, length.position(), field.length);
+            }
+            m.skip();
+        }
+        throw new AssertionError("no graph");
+    }
+
+    private static byte[] valueInfo(String name, int elementType) {
+        byte[] shape = name.equals("c") ? new byte[0] : bytesField(2, bytesField(1, varintField(1, 2)));
+        return concat(stringField(1, name), bytesField(2, bytesField(1, concat(varintField(1, elementType), shape))));
+    }
+
+    private static byte[] stringField(int field, String s) {
+        return bytesField(field, s.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] bytesField(int field, byte[] value) {
+        return concat(varint((long) field << 3 | 2), varint(value.length), value);
+    }
+
+    private static byte[] varintField(int field, long value) {
+        return concat(varint((long) field << 3), varint(value));
+    }
+
+    private static byte[] varint(long value) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        long v = value;
+        while ((v & ~0x7FL) != 0) {
+            out.write((int) (v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.write((int) v);
+        return out.toByteArray();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (byte[] p : parts) {
+            out.writeBytes(p);
+        }
+        return out.toByteArray();
+    }
+}
