@@ -31,7 +31,7 @@ class BenchmarkStudyTest {
 
     private static Backends cpuAndDoubles() {
         BackendProvider ortCpu = Backends.discover().find("ort-cpu").orElseThrow();
-        return Backends.of(ortCpu, new OffsetBackendProvider(), new SlowBackendProvider());
+        return Backends.of(ortCpu, new OffsetBackendProvider(), new SlowBackendProvider(), new LazyBackendProvider());
     }
 
     private record Result(int exitCode, String console) {
@@ -48,6 +48,20 @@ class BenchmarkStudyTest {
 
     private List<JsonNode> results() throws IOException {
         return RunJsons.in(out);
+    }
+
+    @Test
+    void aBackendThatCompilesOnItsFirstRunShowsItInFirstRunMsNotInTheLatencies() throws IOException {
+        Result r = run("--model", MLP, "--backend", LazyBackendProvider.NAME, "--warmup", "2", "--iterations", "20");
+
+        assertThat(r.exitCode()).as(r.console()).isZero();
+        JsonNode json = results().get(0);
+        assertThat(json.get("first_run_ms").asDouble()).isGreaterThanOrEqualTo(LazyBackendProvider.COMPILE_MILLIS);
+        assertThat(json.get("build_ms").asDouble()).isLessThan(LazyBackendProvider.COMPILE_MILLIS);
+        assertThat(json.at("/latency_us/max").asDouble()).isLessThan(LazyBackendProvider.COMPILE_MILLIS * 1000.0);
+        assertThat(json.at("/hygiene/build").asText()).contains("first_run_ms");
+        assertThat(Files.readAllLines(out.resolve("results.csv")).get(0)).contains(",build_ms,first_run_ms,mean_us,");
+        assertThat(r.console()).contains("1st run ms");
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.Locale;
 /** The console summary: one row per run with the figures people compare first. Not thread-safe. */
 public final class ConsoleTable {
     private static final String[] HEADER = {"model", "backend", "precision", "batch", "seq", "sweep", "gpu sampling", "build ms",
-        "mean us", "p50 us", "p99 us", "throughput/s", "gpu util %", "gpu W", "rmse", "max abs", "agreement"};
+        "1st run ms", "mean us", "p50 us", "p99 us", "throughput/s", "gpu util %", "gpu W", "rmse", "max abs", "agreement"};
 
     private final List<String[]> rows = new ArrayList<>();
     private final List<String> overheads = new ArrayList<>();
@@ -18,7 +18,7 @@ public final class ConsoleTable {
         GpuReport gpu = r.gpu();
         int device = ResultFiles.deviceIndex(r);
         rows.add(new String[] {r.model(), r.backend(), r.precision(), Integer.toString(r.batch()),
-            r.seqLen() == null ? "-" : r.seqLen().toString(), sweep(r), r.gpuSamplePeriod(), fixed(r.buildMs(), 1), fixed(l.mean(), 1),
+            r.seqLen() == null ? "-" : r.seqLen().toString(), sweep(r), r.gpuSamplePeriod(), fixed(r.buildMs(), 1), fixed(r.firstRunMs(), 1), fixed(l.mean(), 1),
             fixed(l.median(), 1), fixed(l.p99(), 1), fixed(r.throughputFps(), 1),
             gpu == null ? "-" : fixed(gpu.utilizationMean(device), 1), gpu == null ? "-" : fixed(gpu.powerMean(device), 1),
             scientific(a.rmse()), scientific(a.maxAbs()), verdict(a)});

@@ -74,7 +74,7 @@ public final class HtmlReport {
     record Row(String set, String model, String backend, String precision, int batch, @Nullable Integer seqLen, boolean graphs,
                String profile, int threads, String mode, @Nullable Double offeredRate, double achievedRate,
                @Nullable Boolean keptUp, double meanUs, double p50Us, double p90Us, double p99Us, double p999Us, double minUs,
-               double maxUs, double throughput, double buildMs, String agreement, @Nullable Double gpuUtilMean,
+               double maxUs, double throughput, double buildMs, @Nullable Double firstRunMs, String agreement, @Nullable Double gpuUtilMean,
                List<double[]> gpuSeries, List<double[]> curve, @Nullable Double pytorchEagerUs, @Nullable Double pytorchGraphUs,
                @Nullable String pytorchGraphError, boolean pytorchShapesMatch, long iterations, int warmup, String timestamp,
                String extra) {
@@ -161,7 +161,8 @@ public final class HtmlReport {
                         ? load.path("offered_rate_per_s").asDouble() : null,
                 load.path("achieved_rate_per_s").isNumber() ? load.path("achieved_rate_per_s").asDouble() : throughput / batch,
                 load.path("kept_up").isBoolean() ? load.path("kept_up").asBoolean() : null, num(l, "mean"), num(l, "median"),
-                num(l, "p90"), num(l, "p99"), num(l, "p999"), num(l, "min"), num(l, "max"), throughput, num(j, "build_ms"), verdict,
+                num(l, "p90"), num(l, "p99"), num(l, "p999"), num(l, "min"), num(l, "max"), throughput, num(j, "build_ms"),
+                optional(j, "first_run_ms"), verdict,
                 util, series, curve, optional(py, "eager_us"), optional(py, "cuda_graph_us"),
                 py.path("cuda_graph_error").isTextual() ? py.path("cuda_graph_error").asText() : null,
                 py.path("shapes_match").asBoolean(false), j.path("iterations").asLong(), j.path("warmup").asInt(),
@@ -516,7 +517,7 @@ public final class HtmlReport {
 
     private static void table(StringBuilder h, List<Row> rows, boolean manySets) {
         h.append("<section id=\"summary\"><h2>Summary</h2>\n<table><thead><tr>");
-        String[] head = {"model", "configuration", "batch", "seq", "mode", "build ms", "mean us", "p50 us", "p99 us", "p99.9 us",
+        String[] head = {"model", "configuration", "batch", "seq", "mode", "build ms", "1st run ms", "mean us", "p50 us", "p99 us", "p99.9 us",
             "throughput/s", "GPU util %", "PyTorch eager us", "PyTorch graph us", "agreement", "runs"};
         for (String c : head) {
             h.append("<th>").append(c).append("</th>");
@@ -527,7 +528,7 @@ public final class HtmlReport {
                     : String.format(Locale.ROOT, "%s/s offered, %.1f/s achieved%s", Svg.number(r.offeredRate()), r.achievedRate(),
                             Boolean.FALSE.equals(r.keptUp()) ? ", DID NOT KEEP UP" : "");
             String[] cells = {r.model(), r.config(manySets, false, false), Integer.toString(r.batch()),
-                r.seqLen() == null ? "-" : r.seqLen().toString(), mode, fixed(r.buildMs()), fixed(r.meanUs()), fixed(r.p50Us()),
+                r.seqLen() == null ? "-" : r.seqLen().toString(), mode, fixed(r.buildMs()), r.firstRunMs() == null ? "-" : fixed(r.firstRunMs()), fixed(r.meanUs()), fixed(r.p50Us()),
                 fixed(r.p99Us()), fixed(r.p999Us()), fixed(r.throughput()), r.gpuUtilMean() == null ? "-" : fixed(r.gpuUtilMean()),
                 r.pytorchShapesMatch() && r.pytorchEagerUs() != null ? fixed(r.pytorchEagerUs()) : "-",
                 r.pytorchShapesMatch() && r.pytorchGraphUs() != null ? fixed(r.pytorchGraphUs())
@@ -535,7 +536,7 @@ public final class HtmlReport {
                 r.agreement(), Long.toString(r.iterations())};
             h.append("<tr>");
             for (int i = 0; i < cells.length; i++) {
-                h.append(i >= 5 && i != 14 || i == 2 || i == 3 ? "<td class=\"n\">" : "<td>").append(Svg.escape(cells[i])).append("</td>");
+                h.append(i >= 5 && i != 15 || i == 2 || i == 3 ? "<td class=\"n\">" : "<td>").append(Svg.escape(cells[i])).append("</td>");
             }
             h.append("</tr>\n");
         }

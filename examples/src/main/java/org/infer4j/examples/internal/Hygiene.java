@@ -13,8 +13,9 @@ import org.jspecify.annotations.Nullable;
 public final class Hygiene {
     public static final String SYNCHRONISATION = "each timed call is one Binding.run(), which returns only when the outputs "
             + "are complete in the binding's output tensors (GPU work synchronised), between two System.nanoTime() reads";
-    public static final String BUILD = "build_ms (model load, TensorRT compilation or engine-cache load) is timed apart and "
-            + "excluded from every latency and throughput figure";
+    public static final String BUILD = "build_ms (model load, TensorRT compilation or engine-cache load) and first_run_ms (the "
+            + "first call of each workload, where a backend that compiles lazily, such as ONNX Runtime's TensorRT provider "
+            + "without shape ranges, builds its engine) are timed apart and excluded from every latency and throughput figure";
 
     private Hygiene() {
     }

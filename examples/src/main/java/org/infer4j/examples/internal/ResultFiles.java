@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 public final class ResultFiles {
     static final String CSV_NAME = "results.csv";
     static final List<String> CSV_COLUMNS = List.of("timestamp", "model", "backend", "precision", "batch", "seq_len",
-            "cuda_graphs", "warmup", "iterations", "build_ms", "mean_us", "median_us", "min_us", "max_us", "std_us", "p90_us",
+            "cuda_graphs", "warmup", "iterations", "build_ms", "first_run_ms", "mean_us", "median_us", "min_us", "max_us", "std_us", "p90_us",
             "p95_us", "p99_us", "p999_us", "throughput_fps", "reference", "rmse", "mae", "max_abs", "tolerance", "reference_scale",
             "agreement_passed", "hostname", "json_file", "gpu_sample_period", "gpu_samples", "gpu_util_mean",
             "mem_used_max_mib", "power_mean_w", "p50_ratio_vs_off", "profile", "threads", "load_mode", "offered_rate_per_s",
@@ -98,7 +98,7 @@ public final class ResultFiles {
         GpuReport gpu = r.gpu();
         int deviceIndex = deviceIndex(r);
         return Stream.of(r.timestamp(), r.model(), r.backend(), r.precision(), r.batch(), r.seqLen() == null ? "" : r.seqLen(),
-                        r.cudaGraphs(), r.warmup(), r.iterations(), r.buildMs(), l.mean(), l.median(), l.min(), l.max(), l.std(),
+                        r.cudaGraphs(), r.warmup(), r.iterations(), r.buildMs(), r.firstRunMs(), l.mean(), l.median(), l.min(), l.max(), l.std(),
                         l.p90(), l.p95(), l.p99(), l.p999(), r.throughputFps(), a.reference(), a.rmse(), a.mae(), a.maxAbs(),
                         a.tolerance(), a.referenceScale(), a.compared() ? a.passed() : "", r.hostname(), jsonFile, r.gpuSamplePeriod(),
                         gpu == null ? "" : gpu.sampleCount(deviceIndex), gpu == null ? "" : gpu.utilizationMean(deviceIndex),

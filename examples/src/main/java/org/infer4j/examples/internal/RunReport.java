@@ -14,6 +14,9 @@ import org.jspecify.annotations.Nullable;
  * @param iterations the number of timed iterations actually run
  * @param durationS the requested duration in seconds, or null when a number of iterations was requested
  * @param buildMs how long building the engine took (model load and, for TensorRT, compilation)
+ * @param firstRunMs the first call of this workload, timed apart before the warm-up: where a backend compiles
+ *        lazily (ONNX Runtime's TensorRT provider without shape ranges builds its engine for the shapes it first
+ *        sees), this is where the build time went
  * @param throughputFps samples per second: batch times timed runs per second of the timed window(s)
  * @param gpuSamplePeriod how often the GPU was sampled during the timed window(s): {@code 100ms}, {@code off}, ...
  * @param gpu what the GPU did during the timed window(s); null when sampling was off
@@ -32,36 +35,12 @@ import org.jspecify.annotations.Nullable;
  */
 public record RunReport(String timestamp, String hostname, String model, String modelPath, String backend, String precision,
                         int batch, @Nullable Integer seqLen, boolean cudaGraphs, Map<String, InputReport> inputs, int warmup,
-                        long iterations, @Nullable Double durationS, long seed, double buildMs, LatencyMicros latencyUs,
+                        long iterations, @Nullable Double durationS, long seed, double buildMs, double firstRunMs, LatencyMicros latencyUs,
                         double throughputFps, String gpuSamplePeriod, @Nullable GpuReport gpu, @Nullable Rounds rounds,
                         @Nullable SamplingOverhead gpuSamplingOverhead, Agreement agreement, Map<String, String> device,
                         Map<String, String> versions, EngineStats engineStats, Map<String, String> options, String profile,
                         int threads, LoadReport load, List<List<Double>> latencyPercentilesUs, Map<String, String> hygiene,
                         PyTorchPeer.@Nullable Report pytorch) {
-
-    /** A run without sweep dimensions: dynamic profile, one closed-loop thread, no PyTorch peer. */
-    public RunReport(String timestamp, String hostname, String model, String modelPath, String backend, String precision,
-                     int batch, @Nullable Integer seqLen, boolean cudaGraphs, Map<String, InputReport> inputs, int warmup,
-                     long iterations, @Nullable Double durationS, long seed, double buildMs, LatencyMicros latencyUs,
-                     double throughputFps, String gpuSamplePeriod, @Nullable GpuReport gpu, @Nullable Rounds rounds,
-                     @Nullable SamplingOverhead gpuSamplingOverhead, Agreement agreement, Map<String, String> device,
-                     Map<String, String> versions, EngineStats engineStats, Map<String, String> options) {
-        this(timestamp, hostname, model, modelPath, backend, precision, batch, seqLen, cudaGraphs, inputs, warmup, iterations,
-                durationS, seed, buildMs, latencyUs, throughputFps, gpuSamplePeriod, gpu, rounds, gpuSamplingOverhead, agreement,
-                device, versions, engineStats, options, Sweep.Profile.DYNAMIC.label(), 1,
-                LoadReport.of(Sweep.Load.closed(1), throughputFps / Math.max(1, batch), 0), List.of(), Map.of(), null);
-    }
-
-    /** A plain run without GPU sampling (the fields as they were before GPU sampling came). */
-    public RunReport(String timestamp, String hostname, String model, String modelPath, String backend, String precision,
-                     int batch, @Nullable Integer seqLen, boolean cudaGraphs, Map<String, InputReport> inputs, int warmup,
-                     long iterations, @Nullable Double durationS, long seed, double buildMs, LatencyMicros latencyUs,
-                     double throughputFps, Agreement agreement, Map<String, String> device, Map<String, String> versions,
-                     EngineStats engineStats, Map<String, String> options) {
-        this(timestamp, hostname, model, modelPath, backend, precision, batch, seqLen, cudaGraphs, inputs, warmup, iterations,
-                durationS, seed, buildMs, latencyUs, throughputFps, SamplePeriod.OFF.label(), null, null, null, agreement, device,
-                versions, engineStats, options);
-    }
 
     /**
      * How the run was driven.
