@@ -6,7 +6,7 @@
 #   timing-cache.tgz  TensorRT's timing caches (tensorrt's and ort-tensorrt's): the tactic timings of every
 #                     layer built so far. Carried to the next machine as .gpu/timing-cache/, they let run.sh seed its
 #                     caches, and its engine builds then skip most tactic timing (2026-11-25c: bert_base on tensorrt
-#                     built in 18.7 s seeded against ~80 s cold; ResNet-50 on ort-tensorrt in 7.8 s against 113 s).
+#                     built in 18.7 s seeded, against ~80 s cold).
 #                     .gpu/ lives with the checkout (ignored by git) and outlasts a session, the home directory does
 #                     not: unpack where the device's files land (files_at) straight into it:
 #                       rm -rf .gpu/timing-cache && mkdir -p .gpu/timing-cache && tar -xzf FILES_AT/timing-cache.tgz -C .gpu/timing-cache

@@ -11,6 +11,8 @@
 #      would show).
 # Same layers and launch cost on both plans: the difference is in how the call is made. Fewer layers in ONNX
 # Runtime's plan: its build differs (graph optimisations before TensorRT, builder settings).
+# 2026-11-25c found the second: 59 layers against 153, the extra ones Identity nodes of initializers that PyTorch's
+# exporter writes and ONNX Runtime removes; the backend folds them away since (InitializerIdentities).
 # Knobs: ENQUEUE_MODELS (default resnet50). Console in $OUT/enqueue.txt, JSON in $RESULTS/enqueue/.
 ENQUEUE_MODELS=${ENQUEUE_MODELS:-resnet50}
 ORT_TRT_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/infer4j/ort-tensorrt
