@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compiles an ONNX model into a serialised TensorRT engine: the ONNX parser (every error with its
- * node), the builder configuration (precision, TF32, workspace, optimisation level, one profile),
- * the timing cache, and progress reports while it runs. Stateless.
+ * node) on the model without its Identity nodes of initializers ({@link InitializerIdentities}),
+ * the builder configuration (precision, TF32, workspace, optimisation level, one profile), the
+ * timing cache, and progress reports while it runs. Stateless.
  */
 final class EngineCompiler {
     private static final Logger log = LoggerFactory.getLogger(EngineCompiler.class);

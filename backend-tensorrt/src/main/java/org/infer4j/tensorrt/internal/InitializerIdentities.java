@@ -75,8 +75,8 @@ final class InitializerIdentities {
         List<Node> nodes = new ArrayList<>();
         while (graph.next()) {
             switch (graph.field()) {
-                case GRAPH_INITIALIZER -> initializers.add(name(graph.message(), TENSOR_NAME));
-                case GRAPH_OUTPUT -> graphOutputs.add(name(graph.message(), VALUE_INFO_NAME));
+                case GRAPH_INITIALIZER -> initializers.add(graph.message().readString(TENSOR_NAME));
+                case GRAPH_OUTPUT -> graphOutputs.add(graph.message().readString(VALUE_INFO_NAME));
                 case GRAPH_NODE -> {
                     Node node = Node.read(graph.message());
                     if (node.hasSubgraph) {
@@ -123,7 +123,7 @@ final class InitializerIdentities {
                     continue;
                 }
             } else if (graph.field() == GRAPH_VALUE_INFO) {
-                if (replacement.containsKey(name(graph.message(), VALUE_INFO_NAME))) {
+                if (replacement.containsKey(graph.message().readString(VALUE_INFO_NAME))) {
                     continue;
                 }
             } else {
@@ -156,18 +156,6 @@ final class InitializerIdentities {
         }
         System.arraycopy(model, graphFieldEnd, out, at, model.length - graphFieldEnd);
         return Optional.of(new Folded(out, removed.size()));
-    }
-
-    private static String name(Protobuf message, int nameField) {
-        String name = "";
-        while (message.next()) {
-            if (message.field() == nameField && message.isLengthDelimited()) {
-                name = message.string();
-            } else {
-                message.skip();
-            }
-        }
-        return name;
     }
 
     /** What the fold needs of a NodeProto; kept in sets by identity (it has no equals of its own). */

@@ -63,7 +63,7 @@ record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
                 switch (graph.field()) {
                     case GRAPH_INPUT -> inputMessages.add(graph.message());
                     case GRAPH_OUTPUT -> outputMessages.add(graph.message());
-                    case GRAPH_INITIALIZER -> initializers.add(nameOfTensor(graph.message()));
+                    case GRAPH_INITIALIZER -> initializers.add(graph.message().readString(TENSOR_NAME));
                     default -> graph.skip();
                 }
             }
@@ -88,18 +88,6 @@ record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
             throw new ModelLoadException(modelName + " is not a valid ONNX model (" + e.getMessage()
                     + "); the file may be truncated or not ONNX at all", e);
         }
-    }
-
-    private static String nameOfTensor(Protobuf tensor) {
-        String name = "";
-        while (tensor.next()) {
-            if (tensor.field() == TENSOR_NAME && tensor.isLengthDelimited()) {
-                name = tensor.string();
-            } else {
-                tensor.skip();
-            }
-        }
-        return name;
     }
 
     private static TensorInfo valueInfo(Protobuf v, String modelName) {

@@ -89,6 +89,19 @@ final class Protobuf {
         return s;
     }
 
+    /** Reads the rest of this message for string field {@code field}: its last value, or "" if it has none. */
+    String readString(int field) {
+        String value = "";
+        while (next()) {
+            if (this.field == field && isLengthDelimited()) {
+                value = string();
+            } else {
+                skip();
+            }
+        }
+        return value;
+    }
+
     void skip() {
         switch (wireType) {
             case VARINT -> varint();
