@@ -70,12 +70,12 @@ final class EngineCompiler {
             network = builder.createNetworkV2(0);
             parser = createParser(network, TrtLogger.INSTANCE);
             boolean parsed;
-            byte[] folded = foldInitializerIdentities(model, modelName);
+            InitializerIdentities.Folded folded = foldInitializerIdentities(model, modelName);
             if (folded != null) {
-                modelBytes = new BytePointer(folded);
+                modelBytes = folded.toNative();
                 parsed = modelFile != null
-                        ? parser.parse(modelBytes, folded.length, modelFile.toAbsolutePath().toString())
-                        : parser.parse(modelBytes, folded.length);
+                        ? parser.parse(modelBytes, folded.size(), modelFile.toAbsolutePath().toString())
+                        : parser.parse(modelBytes, folded.size());
             } else if (modelFile != null) {
                 parsed = parser.parseFromFile(modelFile.toAbsolutePath().toString(), ILogger.Severity.kWARNING.value);
             } else {
@@ -160,7 +160,7 @@ final class EngineCompiler {
     }
 
     /** The model without Identity nodes of initializers (see {@link InitializerIdentities}), or null if it has none. */
-    private static byte @Nullable [] foldInitializerIdentities(byte[] model, String modelName) {
+    private static InitializerIdentities.@Nullable Folded foldInitializerIdentities(byte[] model, String modelName) {
         try {
             Optional<InitializerIdentities.Folded> folded = InitializerIdentities.fold(model);
             if (folded.isEmpty()) {
@@ -169,7 +169,7 @@ final class EngineCompiler {
             log.info("{}: {} Identity node(s) of initializers folded away before TensorRT's ONNX parser, as ONNX Runtime "
                     + "does before its TensorRT provider (TensorRT would run each as a constant and a copy layer)",
                     modelName, folded.get().removedNodes());
-            return folded.get().model();
+            return folded.get();
         } catch (Protobuf.MalformedException e) {
             log.debug("{}: not rewritten ({}); TensorRT's parser gets it as it is", modelName, e.getMessage());
             return null;

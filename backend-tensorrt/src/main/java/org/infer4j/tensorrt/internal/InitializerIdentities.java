@@ -1,5 +1,6 @@
 package org.infer4j.tensorrt.internal;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -8,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.bytedeco.javacpp.BytePointer;
 
 /**
  * Folds away the ONNX {@code Identity} nodes whose input is an initializer, before TensorRT's
@@ -42,8 +44,43 @@ final class InitializerIdentities {
     private InitializerIdentities() {
     }
 
-    /** The rewritten model and how many nodes it lost. */
-    record Folded(byte[] model, int removedNodes) {
+    /**
+     * The rewritten model, as pieces of the original and the few rewritten fields, so that it is
+     * written once, where it is needed (TensorRT's parser reads it from native memory), and not
+     * kept on the Java heap beside the original.
+     */
+    static final class Folded {
+        private final List<Piece> pieces;
+        private final int removedNodes;
+
+        private Folded(List<Piece> pieces, int removedNodes) {
+            this.pieces = List.copyOf(pieces);
+            this.removedNodes = removedNodes;
+        }
+
+        /** How many Identity nodes it lost. */
+        int removedNodes() {
+            return removedNodes;
+        }
+
+        /** Its size in bytes. */
+        long size() {
+            return pieces.stream().mapToLong(Piece::length).sum();
+        }
+
+        /** Writes the whole model at {@code target}'s position, which it advances by {@link #size()}. */
+        void writeTo(ByteBuffer target) {
+            for (Piece p : pieces) {
+                target.put(p.source(), p.from(), p.length());
+            }
+        }
+
+        /** The whole model in native memory of its own, for TensorRT's parser; the caller closes it. */
+        BytePointer toNative() {
+            BytePointer model = new BytePointer(size());
+            writeTo(model.asByteBuffer());
+            return model;
+        }
     }
 
     /**
@@ -105,8 +142,7 @@ final class InitializerIdentities {
             return Optional.empty();
         }
 
-        List<byte[]> rewritten = new ArrayList<>(); // pieces of the new graph that are not verbatim copies
-        List<int[]> pieces = new ArrayList<>(); // {from, to} in model, or {-1, index into rewritten}
+        List<Piece> graphPieces = new ArrayList<>();
         graph = new Protobuf(model, graphStart, graphFieldEnd);
         int nodeIndex = 0;
         while (graph.next()) {
@@ -118,8 +154,7 @@ final class InitializerIdentities {
                     continue;
                 }
                 if (node.inputs.stream().anyMatch(replacement::containsKey)) {
-                    rewritten.add(node.withInputsRenamed(model, from, graph.position(), replacement));
-                    pieces.add(new int[] {-1, rewritten.size() - 1});
+                    graphPieces.add(Piece.of(node.withInputsRenamed(model, from, graph.position(), replacement)));
                     continue;
                 }
             } else if (graph.field() == GRAPH_VALUE_INFO) {
@@ -129,33 +164,26 @@ final class InitializerIdentities {
             } else {
                 graph.skip();
             }
-            pieces.add(new int[] {from, graph.position()});
+            graphPieces.add(new Piece(model, from, graph.position()));
+        }
+        long graphLength = graphPieces.stream().mapToLong(Piece::length).sum();
+        List<Piece> pieces = new ArrayList<>();
+        pieces.add(new Piece(model, 0, graphFieldStart));
+        pieces.add(Piece.of(Protobuf.lengthDelimitedHeader(MODEL_GRAPH, graphLength)));
+        pieces.addAll(graphPieces);
+        pieces.add(new Piece(model, graphFieldEnd, model.length));
+        return Optional.of(new Folded(pieces, removed.size()));
+    }
+
+    /** Bytes {@code [from, to)} of {@code source}. */
+    private record Piece(byte[] source, int from, int to) {
+        static Piece of(byte[] whole) {
+            return new Piece(whole, 0, whole.length);
         }
 
-        long graphLength = 0;
-        for (int[] p : pieces) {
-            graphLength += p[0] < 0 ? rewritten.get(p[1]).length : p[1] - p[0];
+        int length() {
+            return to - from;
         }
-        byte[] header = Protobuf.lengthDelimitedHeader(MODEL_GRAPH, graphLength);
-        long total = graphFieldStart + header.length + graphLength + (model.length - graphFieldEnd);
-        byte[] out = new byte[Math.toIntExact(total)];
-        int at = 0;
-        System.arraycopy(model, 0, out, at, graphFieldStart);
-        at += graphFieldStart;
-        System.arraycopy(header, 0, out, at, header.length);
-        at += header.length;
-        for (int[] p : pieces) {
-            if (p[0] < 0) {
-                byte[] r = rewritten.get(p[1]);
-                System.arraycopy(r, 0, out, at, r.length);
-                at += r.length;
-            } else {
-                System.arraycopy(model, p[0], out, at, p[1] - p[0]);
-                at += p[1] - p[0];
-            }
-        }
-        System.arraycopy(model, graphFieldEnd, out, at, model.length - graphFieldEnd);
-        return Optional.of(new Folded(out, removed.size()));
     }
 
     /** What the fold needs of a NodeProto; kept in sets by identity (it has no equals of its own). */

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Outputs;
 import org.infer4j.Tensor;
@@ -31,13 +32,28 @@ class InitializerIdentitiesTest {
         assertThat(nodes(original)).filteredOn(n -> n.opType.equals("Identity")).hasSize(2);
 
         InitializerIdentities.Folded folded = InitializerIdentities.fold(original).orElseThrow();
+        byte[] model = bytes(folded);
 
         assertThat(folded.removedNodes()).isEqualTo(2);
-        assertThat(nodes(folded.model())).noneMatch(n -> n.opType.equals("Identity"))
+        assertThat(nodes(model)).noneMatch(n -> n.opType.equals("Identity"))
                 .hasSize(nodes(original).size() - 2)
                 .noneMatch(n -> n.inputs.contains("ln2.weight") || n.inputs.contains("ln2.bias"));
-        assertThat(OnnxModelInfo.parse(folded.model(), "folded")).isEqualTo(OnnxModelInfo.parse(original, "original"));
-        assertSameOutputs(original, folded.model(), encoder.inputs());
+        assertThat(OnnxModelInfo.parse(model, "folded")).isEqualTo(OnnxModelInfo.parse(original, "original"));
+        assertSameOutputs(original, model, encoder.inputs());
+    }
+
+    @Test
+    void theCopyInNativeMemoryThatTensorRtsParserReadsHoldsTheSameBytes() {
+        InitializerIdentities.Folded folded = InitializerIdentities.fold(ReferenceModel.named("encoder_tiny").onnxBytes())
+                .orElseThrow();
+        byte[] expected = bytes(folded);
+
+        try (BytePointer copy = folded.toNative()) {
+            byte[] actual = new byte[expected.length];
+            copy.get(actual);
+            assertThat(copy.capacity()).isEqualTo(expected.length);
+            assertThat(actual).isEqualTo(expected);
+        }
     }
 
     @Test
@@ -61,9 +77,9 @@ class InitializerIdentitiesTest {
         InitializerIdentities.Folded folded = InitializerIdentities.fold(original).orElseThrow();
 
         assertThat(folded.removedNodes()).isEqualTo(2);
-        assertThat(nodes(folded.model())).extracting(n -> n.opType + n.inputs + n.outputs)
+        assertThat(nodes(bytes(folded))).extracting(n -> n.opType + n.inputs + n.outputs)
                 .containsExactly("Add[x, w][y]", "Identity[w][z]");
-        assertSameOutputs(original, folded.model(), Map.of("x", Tensor.of(new float[] {1f, 2f}, 2)));
+        assertSameOutputs(original, bytes(folded), Map.of("x", Tensor.of(new float[] {1f, 2f}, 2)));
     }
 
     @Test
@@ -80,6 +96,14 @@ class InitializerIdentitiesTest {
     void bytesThatAreNotProtobufAreRefusedAsMalformed() {
         assertThatThrownBy(() -> InitializerIdentities.fold(new byte[] {0x3a, 0x7f, 1}))
                 .isInstanceOf(Protobuf.MalformedException.class).hasMessageContaining("overruns");
+    }
+
+    /** The folded model, written as the backend writes it for TensorRT's parser: exactly {@code size()} bytes. */
+    private static byte[] bytes(InitializerIdentities.Folded folded) {
+        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(folded.size()));
+        folded.writeTo(buffer);
+        assertThat(buffer.hasRemaining()).as("writeTo fills size() bytes").isFalse();
+        return buffer.array();
     }
 
     private static void assertSameOutputs(byte[] original, byte[] folded, Map<String, Tensor> inputs) {
