@@ -17,10 +17,12 @@ import org.bytedeco.javacpp.BytePointer;
  * such nodes for every parameter equal to another (tied weights; in a freshly initialised model
  * every zero bias and unit scale of a size), and ONNX Runtime removes them in its basic graph
  * optimisations before its TensorRT execution provider is given the graph. TensorRT's parser does
- * not: a convolution whose weights arrive through an {@code Identity} gets them as a tensor, the
- * builder keeps a constant layer (cloned per consumer) and a copy for each: ResNet-50 from
+ * not: a convolution whose weights arrive through an {@code Identity} gets them as a tensor, and
+ * the builder keeps a constant layer (cloned per consumer) and a copy for each. ResNet-50 from
  * {@code torch.onnx.export} had 153 layers instead of 59, and back-to-back runs of it took 1.5
- * times as long on an H100. Identities that produce a graph output stay (the name is the caller's), and a model with
+ * times as long on an H100.
+ *
+ * <p>Identities that produce a graph output stay (the name is the caller's). A model with
  * subgraphs ({@code If}, {@code Loop}, {@code Scan}) is left as it is: a subgraph may read a
  * removed name from the outer scope. Stateless.
  */

@@ -18,8 +18,8 @@ public final class ConsoleTable {
         GpuReport gpu = r.gpu();
         int device = ResultFiles.deviceIndex(r);
         rows.add(new String[] {r.model(), r.backend(), r.precision(), Integer.toString(r.batch()),
-            r.seqLen() == null ? "-" : r.seqLen().toString(), sweep(r), r.gpuSamplePeriod(), fixed(r.buildMs(), 1), fixed(r.firstRunMs(), 1), fixed(l.mean(), 1),
-            fixed(l.median(), 1), fixed(l.p99(), 1), fixed(r.throughputFps(), 1),
+            r.seqLen() == null ? "-" : r.seqLen().toString(), sweep(r), r.gpuSamplePeriod(), fixed(r.buildMs(), 1),
+            fixed(r.firstRunMs(), 1), fixed(l.mean(), 1), fixed(l.median(), 1), fixed(l.p99(), 1), fixed(r.throughputFps(), 1),
             gpu == null ? "-" : fixed(gpu.utilizationMean(device), 1), gpu == null ? "-" : fixed(gpu.powerMean(device), 1),
             scientific(a.rmse()), scientific(a.maxAbs()), verdict(a)});
         if (r.gpuSamplingOverhead() != null) {

@@ -87,8 +87,8 @@ public final class StudyFindings {
             }
             Key k = e.getKey();
             md.append(row(k.model(), Integer.toString(k.batch()), seq(k), fixed(cuda.p50()),
-                    fp32 == null ? "-" : fp32.backend() + " " + fixed(fp32.p50()), fp32 == null ? "-" : ratio(cuda.p50() / fp32.p50()),
-                    fp16 == null ? "-" : fp16.backend() + " " + fixed(fp16.p50()), fp16 == null ? "-" : ratio(cuda.p50() / fp16.p50())));
+                    describe(fp32), fp32 == null ? "-" : ratio(cuda.p50() / fp32.p50()),
+                    describe(fp16), fp16 == null ? "-" : ratio(cuda.p50() / fp16.p50())));
         }
         md.append(missingNote(missing));
     }
@@ -97,13 +97,14 @@ public final class StudyFindings {
         md.append("### Where ort-tensorrt and tensorrt converge\n\n")
                 .append("tensorrt / ort-tensorrt, graphs off; \"converged\" means within ").append(fixed(CONVERGED * 100))
                 .append(" % of 1.\n\n")
-                .append("| model | batch | seq | precision | ort-tensorrt p50 µs | tensorrt p50 µs | tensorrt / ort-tensorrt | converged |\n")
+                .append("| model | batch | seq | precision | ort-tensorrt p50 µs | tensorrt p50 µs | tensorrt / ort-tensorrt ")
+                .append("| converged |\n")
                 .append("| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |\n");
         int missing = 0;
         for (Map.Entry<Key, List<HtmlReport.Row>> e : groups.entrySet()) {
             for (String precision : List.of("FP32", "FP16")) {
-                Stat ep = stat(e.getValue(), r -> r.backend().equals("ort-tensorrt") && r.precision().equals(precision) && !r.graphs());
-                Stat trt = stat(e.getValue(), r -> r.backend().equals("tensorrt") && r.precision().equals(precision) && !r.graphs());
+                Stat ep = stat(e.getValue(), runsOf("ort-tensorrt", precision, false));
+                Stat trt = stat(e.getValue(), runsOf("tensorrt", precision, false));
                 if (ep == null || trt == null) {
                     missing += ep == null && trt == null ? 0 : 1;
                     continue;
@@ -125,8 +126,8 @@ public final class StudyFindings {
         int missing = 0;
         for (Map.Entry<Key, List<HtmlReport.Row>> e : groups.entrySet()) {
             for (String precision : List.of("FP32", "FP16")) {
-                Stat off = stat(e.getValue(), r -> r.backend().equals("tensorrt") && r.precision().equals(precision) && !r.graphs());
-                Stat on = stat(e.getValue(), r -> r.backend().equals("tensorrt") && r.precision().equals(precision) && r.graphs());
+                Stat off = stat(e.getValue(), runsOf("tensorrt", precision, false));
+                Stat on = stat(e.getValue(), runsOf("tensorrt", precision, true));
                 if (off == null || on == null) {
                     missing += off == null && on == null ? 0 : 1;
                     continue;
@@ -143,12 +144,21 @@ public final class StudyFindings {
     private static @Nullable Best best(List<HtmlReport.Row> rows, String precision) {
         Best best = null;
         for (String backend : List.of("ort-tensorrt", "tensorrt")) {
-            Stat s = stat(rows, r -> r.backend().equals(backend) && r.precision().equals(precision) && !r.graphs());
+            Stat s = stat(rows, runsOf(backend, precision, false));
             if (s != null && (best == null || s.p50() < best.p50())) {
                 best = new Best(backend, s.p50());
             }
         }
         return best;
+    }
+
+    /** Runs of one backend and precision, with or without graphs. */
+    private static Predicate<HtmlReport.Row> runsOf(String backend, String precision, boolean graphs) {
+        return r -> r.backend().equals(backend) && r.precision().equals(precision) && r.graphs() == graphs;
+    }
+
+    private static String describe(@Nullable Best best) {
+        return best == null ? "-" : best.backend() + " " + fixed(best.p50());
     }
 
     /** Medians over the rows that match; null if none does. */

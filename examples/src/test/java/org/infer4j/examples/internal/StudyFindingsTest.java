@@ -18,8 +18,8 @@ class StudyFindingsTest {
     /** A closed-loop, one-thread, dynamic-profile run unless {@code extra} says otherwise. */
     private void run(String model, String backend, String precision, int batch, boolean graphs, double p50, double p99,
                      double throughput, @Nullable Double gpuUtil, String extra) {
-        String gpu = gpuUtil == null ? "" : String.format(Locale.ROOT,
-                ", \"gpu\": {\"devices\": [{\"index\": 0, \"summary\": {\"gpu_utilization_percent\": {\"mean\": %f}}}]}", gpuUtil);
+        String gpu = gpuUtil == null ? "" : String.format(Locale.ROOT, ", \"gpu\": {\"devices\": [{\"index\": 0, "
+                + "\"summary\": {\"gpu_utilization_percent\": {\"mean\": %f}}}]}", gpuUtil);
         String json = String.format(Locale.ROOT, """
                 {"model": "%s.onnx", "backend": "%s", "precision": "%s", "batch": %d, "seq_len": null, "cuda_graphs": %b,
                  "latency_us": {"mean": %f, "median": %f, "p99": %f}, "throughput_fps": %f %s %s}
@@ -90,7 +90,8 @@ class StudyFindingsTest {
         run("m", "ort-tensorrt", "FP16", 1, false, 100);
         run("m", "tensorrt", "FP16", 1, false, 50, 100, 1, null, ", \"threads\": 4");
         run("m", "tensorrt", "FP16", 1, false, 50, 100, 1, null, ", \"profile\": \"static\"");
-        run("m", "tensorrt", "FP16", 1, false, 50, 100, 1, null, ", \"load\": {\"mode\": \"fixed-rate\", \"offered_rate_per_s\": 500}");
+        run("m", "tensorrt", "FP16", 1, false, 50, 100, 1, null,
+                ", \"load\": {\"mode\": \"fixed-rate\", \"offered_rate_per_s\": 500}");
 
         String convergence = section(StudyFindings.markdown(runs), "converge");
 
