@@ -100,22 +100,11 @@ public final class StudyFindings {
                 .append("| model | batch | seq | precision | ort-tensorrt p50 µs | tensorrt p50 µs | tensorrt / ort-tensorrt ")
                 .append("| converged |\n")
                 .append("| --- | ---: | ---: | --- | ---: | ---: | ---: | --- |\n");
-        int missing = 0;
-        for (Map.Entry<Key, List<HtmlReport.Row>> e : groups.entrySet()) {
-            for (String precision : List.of("FP32", "FP16")) {
-                Stat ep = stat(e.getValue(), runsOf("ort-tensorrt", precision, false));
-                Stat trt = stat(e.getValue(), runsOf("tensorrt", precision, false));
-                if (ep == null || trt == null) {
-                    missing += ep == null && trt == null ? 0 : 1;
-                    continue;
-                }
-                Key k = e.getKey();
-                double q = trt.p50() / ep.p50();
-                md.append(row(k.model(), Integer.toString(k.batch()), seq(k), precision, fixed(ep.p50()), fixed(trt.p50()),
-                        ratio(q), Math.abs(q - 1) <= CONVERGED ? "yes" : "no"));
-            }
-        }
-        md.append(missingNote(missing));
+        pairs(md, groups, "ort-tensorrt", false, "tensorrt", false, (k, precision, ep, trt) -> {
+            double q = trt.p50() / ep.p50();
+            return row(k.model(), Integer.toString(k.batch()), seq(k), precision, fixed(ep.p50()), fixed(trt.p50()), ratio(q),
+                    Math.abs(q - 1) <= CONVERGED ? "yes" : "no");
+        });
     }
 
     private static void graphs(StringBuilder md, Map<Key, List<HtmlReport.Row>> groups) {
@@ -123,18 +112,32 @@ public final class StudyFindings {
                 .append("tensorrt with host arrays, graphs off against on.\n\n")
                 .append("| model | batch | seq | precision | p50 µs off | p50 µs on | speed-up | p99/p50 off | p99/p50 on |\n")
                 .append("| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |\n");
+        pairs(md, groups, "tensorrt", false, "tensorrt", true, (k, precision, off, on) -> row(k.model(),
+                Integer.toString(k.batch()), seq(k), precision, fixed(off.p50()), fixed(on.p50()),
+                ratio(off.p50() / on.p50()) + "×", ratio(off.p99() / off.p50()), ratio(on.p99() / on.p50())));
+    }
+
+    /** A table row of two runs of one model, batch, sequence length and precision. */
+    private interface PairRow {
+        String of(Key key, String precision, Stat a, Stat b);
+    }
+
+    /**
+     * A row per comparison and precision where both {@code a} and {@code b} ran, then the count of those where only
+     * one of them did.
+     */
+    private static void pairs(StringBuilder md, Map<Key, List<HtmlReport.Row>> groups, String aBackend, boolean aGraphs,
+                              String bBackend, boolean bGraphs, PairRow row) {
         int missing = 0;
         for (Map.Entry<Key, List<HtmlReport.Row>> e : groups.entrySet()) {
             for (String precision : List.of("FP32", "FP16")) {
-                Stat off = stat(e.getValue(), runsOf("tensorrt", precision, false));
-                Stat on = stat(e.getValue(), runsOf("tensorrt", precision, true));
-                if (off == null || on == null) {
-                    missing += off == null && on == null ? 0 : 1;
-                    continue;
+                Stat a = stat(e.getValue(), runsOf(aBackend, precision, aGraphs));
+                Stat b = stat(e.getValue(), runsOf(bBackend, precision, bGraphs));
+                if (a == null || b == null) {
+                    missing += a == null && b == null ? 0 : 1;
+                } else {
+                    md.append(row.of(e.getKey(), precision, a, b));
                 }
-                Key k = e.getKey();
-                md.append(row(k.model(), Integer.toString(k.batch()), seq(k), precision, fixed(off.p50()), fixed(on.p50()),
-                        ratio(off.p50() / on.p50()) + "×", ratio(off.p99() / off.p50()), ratio(on.p99() / on.p50())));
             }
         }
         md.append(missingNote(missing));
