@@ -80,7 +80,12 @@ final class InitializerIdentities {
         /** The whole model in native memory of its own, for TensorRT's parser; the caller closes it. */
         BytePointer toNative() {
             BytePointer model = new BytePointer(size());
-            writeTo(model.asByteBuffer());
+            try {
+                writeTo(model.asByteBuffer());
+            } catch (RuntimeException e) {
+                model.close();
+                throw e;
+            }
             return model;
         }
     }
