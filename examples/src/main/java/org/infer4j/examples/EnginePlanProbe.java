@@ -126,6 +126,10 @@ public final class EnginePlanProbe implements Callable<Integer> {
     @Override
     public Integer call() {
         CommandLine cl = Objects.requireNonNull(spec, "picocli injects the spec").commandLine();
+        if (runs < 1 || warmup < 0) {
+            throw new CommandLine.ParameterException(cl, "--runs must be >= 1 and --warmup >= 0, not " + runs + " and "
+                    + warmup);
+        }
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         CountingLogger logger;

@@ -38,6 +38,12 @@ class EnginePlanProbeTest {
     }
 
     @Test
+    void noTimedRunsIsAUsageErrorNamingTheOption() {
+        assertThat(probe("--runs", "0", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--runs must be >= 1");
+    }
+
+    @Test
     void withoutTensorRtItSaysSoAndWhereToLookAndFails() {
         assumeFalse(tensorRtRunsHere(), "tensorrt runs here");
         assertThat(probe(dir.resolve("any.engine").toString())).isEqualTo(1);
