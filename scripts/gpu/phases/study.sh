@@ -21,17 +21,17 @@
 #      --threads 4 --rate 500,1000,2000,3000,4000 (open loop, past capacity); ort-tensorrt --threads 1,4  ~5 min
 # Transformer workloads are batch x seq (15 per engine) measured STUDY_SECONDS_T (1 s) each; the others
 # STUDY_SECONDS (2 s). Every invocation samples the GPU every 100 ms during each timed window.
+# STUDY_CHUNK may list several chunks ("2,4"), run one after the other; a chunk run again starts from an empty
+# directory, so a chunk cut short by a time limit is simply run again on a later call.
 # Results: $RESULTS/study/chunk-N/ (a JSON per run, results.csv, report.html of the chunk); console in
 # $OUT/study-N.txt. The report over all chunks is made where the results land, e.g.
 #   java -cp 'examples/target/lib/*:examples/target/*' org.infer4j.examples.Report --out study/report.html \
 #        --pytorch-json models --charts study/charts --findings study/findings.md study/chunk-*
 # (sets are named only where a configuration appears in several chunks; findings.md holds the tables that answer
 # issue 5's four questions).
-STUDY_CHUNK=${STUDY_CHUNK:?set STUDY_CHUNK to 1..10 (see the header of scripts/gpu/phases/study.sh)}
+STUDY_CHUNKS=${STUDY_CHUNK:?set STUDY_CHUNK to 1..10 or a list such as 2,4 (see the header of scripts/gpu/phases/study.sh)}
 S=${STUDY_SECONDS:-2}
 ST=${STUDY_SECONDS_T:-1}
-DIR="$RESULTS/study/chunk-$STUDY_CHUNK"
-mkdir -p "$DIR"
 BATCHES=1,8,32
 SEQS=32,64,128,256,512
 
@@ -46,29 +46,33 @@ sweep() { # MODEL PRECISION DURATION [extra args]: ort-tensorrt, then tensorrt w
   study -m "$model" -b tensorrt --precision "$precision" --cuda-graphs off,on --duration "$duration" "$@"
 }
 
-{
-  echo "=== study chunk $STUDY_CHUNK ($(date +%T))"
-  case "$STUDY_CHUNK" in
-    1) for m in mlp cnn gru; do
-         study -m "$MODELS/$m.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --duration "${S}s"
-         sweep $m FP32,FP16 "${S}s" --batch $BATCHES
-       done ;;
-    2) study -m "$MODELS/resnet50.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --duration "${S}s"
-       sweep resnet50 FP16 "${S}s" --batch $BATCHES ;;
-    3) sweep resnet50 FP32 "${S}s" --batch $BATCHES ;;
-    4|6) m=$([ "$STUDY_CHUNK" = 4 ] && echo distilbert || echo bert_base)
-       study -m "$MODELS/$m.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --seq-len $SEQS --duration "${ST}s"
-       sweep $m FP16 "${ST}s" --batch $BATCHES --seq-len $SEQS ;;
-    5|7) m=$([ "$STUDY_CHUNK" = 5 ] && echo distilbert || echo bert_base)
-       sweep $m FP32 "${ST}s" --batch $BATCHES --seq-len $SEQS ;;
-    8) study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1,32 --profile static,dynamic --duration "${S}s" ;;
-    9) study -m "$MODELS/distilbert.onnx" -b tensorrt --precision FP16 --batch 1,8 --seq-len 128 --profile static,dynamic \
-         --duration "${S}s" ;;
-    10) study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --threads 1,2,4,8 --duration "${S}s"
-        study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --threads 4 \
-          --rate 500,1000,2000,3000,4000 --duration "${S}s"
-        study -m "$MODELS/resnet50.onnx" -b ort-tensorrt --precision FP16 --batch 1 --threads 1,4 --duration "${S}s" ;;
-    *) echo "no study chunk $STUDY_CHUNK: 1..10" ;;
-  esac
-  echo "=== study chunk $STUDY_CHUNK done ($(date +%T))"
-} 2>&1 | tee -a "$OUT/study-$STUDY_CHUNK.txt"
+for STUDY_CHUNK in ${STUDY_CHUNKS//,/ }; do
+  DIR="$RESULTS/study/chunk-$STUDY_CHUNK"
+  rm -rf "$DIR" && mkdir -p "$DIR"
+  {
+    echo "=== study chunk $STUDY_CHUNK ($(date +%T))"
+    case "$STUDY_CHUNK" in
+      1) for m in mlp cnn gru; do
+           study -m "$MODELS/$m.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --duration "${S}s"
+           sweep $m FP32,FP16 "${S}s" --batch $BATCHES
+         done ;;
+      2) study -m "$MODELS/resnet50.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --duration "${S}s"
+         sweep resnet50 FP16 "${S}s" --batch $BATCHES ;;
+      3) sweep resnet50 FP32 "${S}s" --batch $BATCHES ;;
+      4|6) m=$([ "$STUDY_CHUNK" = 4 ] && echo distilbert || echo bert_base)
+         study -m "$MODELS/$m.onnx" -b ort-cuda --precision FP32 --batch $BATCHES --seq-len $SEQS --duration "${ST}s"
+         sweep $m FP16 "${ST}s" --batch $BATCHES --seq-len $SEQS ;;
+      5|7) m=$([ "$STUDY_CHUNK" = 5 ] && echo distilbert || echo bert_base)
+         sweep $m FP32 "${ST}s" --batch $BATCHES --seq-len $SEQS ;;
+      8) study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1,32 --profile static,dynamic --duration "${S}s" ;;
+      9) study -m "$MODELS/distilbert.onnx" -b tensorrt --precision FP16 --batch 1,8 --seq-len 128 --profile static,dynamic \
+           --duration "${S}s" ;;
+      10) study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --threads 1,2,4,8 --duration "${S}s"
+          study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --threads 4 \
+            --rate 500,1000,2000,3000,4000 --duration "${S}s"
+          study -m "$MODELS/resnet50.onnx" -b ort-tensorrt --precision FP16 --batch 1 --threads 1,4 --duration "${S}s" ;;
+      *) echo "no study chunk $STUDY_CHUNK: 1..10" ;;
+    esac
+    echo "=== study chunk $STUDY_CHUNK done ($(date +%T))"
+  } 2>&1 | tee -a "$OUT/study-$STUDY_CHUNK.txt"
+done
