@@ -18,7 +18,9 @@
 #   8  static vs dynamic profiles: resnet50 tensorrt FP16 batch 1,32 (2 static engines + 1 dynamic)   ~5 min
 #   9  static vs dynamic profiles: distilbert tensorrt FP16 batch 1,8 seq 128 (2 static + 1 dynamic)    ~5 min
 #  10  concurrency and fixed rate: resnet50 b1 tensorrt FP16 --threads 1,2,4,8 (closed loop), then
-#      --threads 4 --rate 500,1000,2000,3000,4000 (open loop, past capacity); ort-tensorrt --threads 1,4  ~5 min
+#      --threads 4 --rate 500,1000,2000,3000,4000 (open loop, past capacity); ort-tensorrt --threads 1,4; then where
+#      the threads' time goes: the same threads with graphs on (one launch per call instead of one per kernel), and
+#      mlp, whose GPU work is too small to contend for the GPU, with graphs off and on                     ~3 min
 # Transformer workloads are batch x seq (15 per engine) measured STUDY_SECONDS_T (1 s) each; the others
 # STUDY_SECONDS (2 s). Every invocation samples the GPU every 100 ms during each timed window.
 # STUDY_CHUNK may list several chunks ("2,4"), run one after the other; a chunk run again starts from an empty
@@ -70,7 +72,11 @@ for STUDY_CHUNK in ${STUDY_CHUNKS//,/ }; do
       10) study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --threads 1,2,4,8 --duration "${S}s"
           study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --threads 4 \
             --rate 500,1000,2000,3000,4000 --duration "${S}s"
-          study -m "$MODELS/resnet50.onnx" -b ort-tensorrt --precision FP16 --batch 1 --threads 1,4 --duration "${S}s" ;;
+          study -m "$MODELS/resnet50.onnx" -b ort-tensorrt --precision FP16 --batch 1 --threads 1,4 --duration "${S}s"
+          study -m "$MODELS/resnet50.onnx" -b tensorrt --precision FP16 --batch 1 --cuda-graphs on --threads 1,2,4,8 \
+            --duration "${S}s"
+          study -m "$MODELS/mlp.onnx" -b tensorrt --precision FP16 --batch 1 --cuda-graphs off,on --threads 1,2,4,8 \
+            --duration "${S}s" ;;
       *) echo "no study chunk $STUDY_CHUNK: 1..10" ;;
     esac
     echo "=== study chunk $STUDY_CHUNK done ($(date +%T))"

@@ -83,6 +83,12 @@ class BenchmarkStudyTest {
                     .isCloseTo(j.get("throughput_fps").asDouble(), org.assertj.core.data.Percentage.withPercentage(0.01));
             assertThat(j.at("/agreement/passed").asBoolean()).as("every thread's binding got the same inputs").isTrue();
         });
+        assertThat(results).as("each run names the shape ranges its engine was built for, optimised for the largest")
+                .extracting(j -> j.get("profile").asText() + " b" + j.get("batch").asInt() + " "
+                        + j.at("/profile_ranges/input_ids/min") + ".." + j.at("/profile_ranges/input_ids/opt") + ".."
+                        + j.at("/profile_ranges/input_ids/max"))
+                .contains("static b1 [1,8]..[1,8]..[1,8]", "static b2 [2,8]..[2,8]..[2,8]", "dynamic b1 [1,8]..[2,8]..[2,8]",
+                        "dynamic b2 [1,8]..[2,8]..[2,8]");
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
         assertThat(csv).hasSize(9);
         assertThat(csv.get(0)).contains(",profile,threads,load_mode,offered_rate_per_s,achieved_rate_per_s,kept_up,"

@@ -377,7 +377,7 @@ public final class BenchmarkRunner {
                             plan.limit().duration() != null ? plan.limit().duration().toNanos() / 1e9 : null, plan.seed(), buildMs,
                             firstRunMs, LatencyMicros.of(latency), workload.batch() * runsPerSecond, period.label(), gpu, rounds, overhead,
                             agreement, device(engine.backend()), versions, engine.stats(), options, spec.profile().label(),
-                            p.load.threads(), loadReport, LatencyMicros.curve(latency),
+                            RunReport.ProfileRange.of(spec.ranges()), p.load.threads(), loadReport, LatencyMicros.curve(latency),
                             Hygiene.of(plan.warmup(), plan.seed(), p.load, period, gpu, gpu == null ? noGpuReason() : null),
                             pytorch));
                 }

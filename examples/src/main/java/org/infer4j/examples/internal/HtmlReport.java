@@ -72,7 +72,7 @@ public final class HtmlReport {
 
     /** A run as the report sees it, read leniently from its JSON. */
     record Row(String set, String model, String backend, String precision, int batch, @Nullable Integer seqLen, boolean graphs,
-               String profile, int threads, String mode, @Nullable Double offeredRate, double achievedRate,
+               String profile, String profileRanges, int threads, String mode, @Nullable Double offeredRate, double achievedRate,
                @Nullable Boolean keptUp, double meanUs, double p50Us, double p90Us, double p99Us, double p999Us, double minUs,
                double maxUs, double throughput, double buildMs, @Nullable Double firstRunMs, String agreement, @Nullable Double gpuUtilMean,
                List<double[]> gpuSeries, List<double[]> curve, @Nullable Double pytorchEagerUs, @Nullable Double pytorchGraphUs,
@@ -156,7 +156,7 @@ public final class HtmlReport {
         double throughput = num(j, "throughput_fps");
         return new Row(run.set(), j.path("model").asText("?").replaceFirst("\\.onnx$", ""), j.path("backend").asText("?"),
                 j.path("precision").asText("?"), batch, j.path("seq_len").isNumber() ? j.path("seq_len").asInt() : null,
-                j.path("cuda_graphs").asBoolean(false), j.path("profile").asText("dynamic"), j.path("threads").asInt(1),
+                j.path("cuda_graphs").asBoolean(false), j.path("profile").asText("dynamic"), profileRanges(j.path("profile_ranges")), j.path("threads").asInt(1),
                 load.path("mode").asText("closed"), load.path("offered_rate_per_s").isNumber()
                         ? load.path("offered_rate_per_s").asDouble() : null,
                 load.path("achieved_rate_per_s").isNumber() ? load.path("achieved_rate_per_s").asDouble() : throughput / batch,
@@ -167,6 +167,27 @@ public final class HtmlReport {
                 py.path("cuda_graph_error").isTextual() ? py.path("cuda_graph_error").asText() : null,
                 py.path("shapes_match").asBoolean(false), j.path("iterations").asLong(), j.path("warmup").asInt(),
                 j.path("timestamp").asText(""), extra(j));
+    }
+
+    /**
+     * The shape ranges an engine was built for, like {@code 1x3x224x224..32x3x224x224} (an input's range once however many
+     * inputs share it, a fixed shape as itself); "" where the run's JSON does not say (files written before they were
+     * recorded).
+     */
+    static String profileRanges(JsonNode ranges) {
+        Set<String> labels = new LinkedHashSet<>();
+        ranges.fields().forEachRemaining(e -> {
+            String min = dims(e.getValue().path("min"));
+            String max = dims(e.getValue().path("max"));
+            labels.add(min.equals(max) ? min : min + ".." + max);
+        });
+        return String.join(", ", labels);
+    }
+
+    private static String dims(JsonNode shape) {
+        List<String> dims = new ArrayList<>();
+        shape.forEach(d -> dims.add(d.asText()));
+        return String.join("x", dims);
     }
 
     /** What else tells runs of one configuration apart: backend options, and the GPU sample period of runs in rounds. */

@@ -1,8 +1,12 @@
 package org.infer4j.examples.internal;
 
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.infer4j.EngineStats;
+import org.infer4j.Shape;
+import org.infer4j.ShapeRange;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -27,6 +31,10 @@ import org.jspecify.annotations.Nullable;
  * @param versions infer4j, Java and the native libraries the backends report
  * @param profile {@code dynamic}: the engine's shape ranges span every workload of the sweep; {@code static}: they are
  *        fixed to this run's shapes (one engine per workload)
+ * @param profileRanges each open input's shape range the engine was built for (TensorRT optimises for {@code opt});
+ *        runs of engines built for different ranges are different experiments (a batch-1 run on an engine built for
+ *        batch 1 to 32 is slower than on one built for batch 1). ONNX Runtime's CUDA and CPU providers take any
+ *        shape and ignore them; their runs carry the ranges of the sweep they were part of
  * @param threads caller threads on the one engine, each with its own binding
  * @param load closed loop or fixed rate, and the rate achieved
  * @param latencyPercentilesUs the latency distribution as {@code [percentile, us]} points, for plots
@@ -39,7 +47,7 @@ public record RunReport(String timestamp, String hostname, String model, String 
                         double throughputFps, String gpuSamplePeriod, @Nullable GpuReport gpu, @Nullable Rounds rounds,
                         @Nullable SamplingOverhead gpuSamplingOverhead, Agreement agreement, Map<String, String> device,
                         Map<String, String> versions, EngineStats engineStats, Map<String, String> options, String profile,
-                        int threads, LoadReport load, List<List<Double>> latencyPercentilesUs, Map<String, String> hygiene,
+                        Map<String, ProfileRange> profileRanges, int threads, LoadReport load, List<List<Double>> latencyPercentilesUs, Map<String, String> hygiene,
                         PyTorchPeer.@Nullable Report pytorch) {
 
     /**
@@ -62,6 +70,19 @@ public record RunReport(String timestamp, String hostname, String model, String 
             }
             return new LoadReport(load.mode(), load.threads(), load.ratePerSecond(), achievedRatePerS,
                     achievedRatePerS >= KEPT_UP_RATIO * load.ratePerSecond(), maxStartLagNanos / 1e3);
+        }
+    }
+
+    /** One input's shape range: TensorRT's min, opt and max shapes. */
+    public record ProfileRange(List<Long> min, List<Long> opt, List<Long> max) {
+        public static Map<String, ProfileRange> of(Map<String, ShapeRange> ranges) {
+            Map<String, ProfileRange> out = new LinkedHashMap<>();
+            ranges.forEach((name, r) -> out.put(name, new ProfileRange(dims(r.min()), dims(r.optimal()), dims(r.max()))));
+            return out;
+        }
+
+        private static List<Long> dims(Shape shape) {
+            return Arrays.stream(shape.toArray()).boxed().toList();
         }
     }
 

@@ -8,7 +8,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -19,8 +21,10 @@ import org.jspecify.annotations.Nullable;
  * where ONNX Runtime's TensorRT provider and native TensorRT converge, and when CUDA graphs matter.
  * Each table compares runs of one model, batch and sequence length; every figure is a p50 in µs of
  * closed-loop, one-thread runs on dynamic-profile engines, the median over runs where a
- * configuration was measured more than once (rounds, sets). A comparison lacking one of its runs
- * is left out, and the tables say how many were. Stateless.
+ * configuration was measured more than once (rounds, sets). Runs of engines built for different
+ * shape ranges are never compared or pooled: a model measured with several is named with each
+ * range. A comparison lacking one of its runs is left out, and the tables say how many were.
+ * Stateless.
  */
 public final class StudyFindings {
     /** tensorrt / ort-tensorrt within this of 1 counts as converged (issue 3's "within 5 %"). */
@@ -35,9 +39,13 @@ public final class StudyFindings {
     public static String markdown(List<HtmlReport.Run> runs) {
         List<HtmlReport.Row> rows = runs.stream().map(HtmlReport::row)
                 .filter(r -> r.threads() == 1 && r.offeredRate() == null && "dynamic".equals(r.profile())).toList();
+        Map<String, Set<String>> rangesOfModel = new TreeMap<>();
+        rows.forEach(r -> rangesOfModel.computeIfAbsent(r.model(), m -> new TreeSet<>()).add(r.profileRanges()));
         Map<Key, List<HtmlReport.Row>> groups = new TreeMap<>();
         for (HtmlReport.Row r : rows) {
-            groups.computeIfAbsent(new Key(r.model(), r.batch(), r.seqLen()), k -> new ArrayList<>()).add(r);
+            Key key = new Key(r.model(), r.profileRanges(), r.batch(), r.seqLen());
+            groups.computeIfAbsent(rangesOfModel.get(r.model()).size() > 1 ? key.withRangeInName() : key,
+                    k -> new ArrayList<>()).add(r);
         }
         StringBuilder md = new StringBuilder();
         cudaProvider(md, groups);
@@ -61,7 +69,7 @@ public final class StudyFindings {
                 continue;
             }
             Key k = e.getKey();
-            String series = k.model() + "/" + k.seqLen();
+            String series = k.model() + "/" + k.ranges() + "/" + k.seqLen();
             Double before = previousThroughput.put(series, cuda.throughput());
             md.append(row(k.model(), Integer.toString(k.batch()), seq(k), fixed(cuda.p50()), fixed(cuda.throughput()),
                     cuda.gpuUtil() == null ? "-" : fixed(cuda.gpuUtil()),
@@ -202,10 +210,18 @@ public final class StudyFindings {
         return String.format(Locale.ROOT, "%.2f", v);
     }
 
-    /** One comparison's model, batch and sequence length; ordered by them (no sequence first). */
-    private record Key(String model, int batch, @Nullable Integer seqLen) implements Comparable<Key> {
-        private static final Comparator<Key> ORDER = Comparator.comparing(Key::model).thenComparing(Key::seqOrZero)
-                .thenComparingInt(Key::batch);
+    /**
+     * One comparison's model, the shape ranges its engines were built for ("" where not recorded), batch and sequence
+     * length; ordered by them (no sequence first).
+     */
+    private record Key(String model, String ranges, int batch, @Nullable Integer seqLen) implements Comparable<Key> {
+        private static final Comparator<Key> ORDER = Comparator.comparing(Key::model).thenComparing(Key::ranges)
+                .thenComparing(Key::seqOrZero).thenComparingInt(Key::batch);
+
+        /** This key with its model named with its range, for a model measured on engines of several ranges. */
+        Key withRangeInName() {
+            return ranges.isEmpty() ? this : new Key(model + " (engine for " + ranges + ")", ranges, batch, seqLen);
+        }
 
         private int seqOrZero() {
             return seqLen == null ? 0 : seqLen;

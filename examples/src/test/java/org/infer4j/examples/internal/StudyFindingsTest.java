@@ -86,6 +86,30 @@ class StudyFindingsTest {
     }
 
     @Test
+    void runsOfEnginesBuiltForDifferentShapeRangesAreNeitherPooledNorComparedAndTheModelIsNamedWithEachRange() {
+        String wide = ", \"profile_ranges\": {\"x\": {\"min\": [1, 4], \"opt\": [32, 4], \"max\": [32, 4]}}";
+        String narrow = ", \"profile_ranges\": {\"x\": {\"min\": [1, 4], \"opt\": [1, 4], \"max\": [1, 4]}}";
+        run("m", "ort-tensorrt", "FP16", 1, false, 100, 200, 1, null, wide);
+        run("m", "tensorrt", "FP16", 1, false, 90, 180, 1, null, wide);
+        run("m", "ort-tensorrt", "FP16", 1, false, 80, 160, 1, null, narrow);
+        run("m", "tensorrt", "FP16", 1, false, 40, 80, 1, null, narrow);
+
+        String convergence = section(StudyFindings.markdown(runs), "converge");
+
+        assertThat(convergence).contains("| m (engine for 1x4) | 1 | - | FP16 | 80.0 | 40.0 | 0.50 | no |",
+                "| m (engine for 1x4..32x4) | 1 | - | FP16 | 100.0 | 90.0 | 0.90 | no |");
+    }
+
+    @Test
+    void aModelMeasuredOnEnginesOfOneRangeKeepsItsPlainName() {
+        String ranges = ", \"profile_ranges\": {\"x\": {\"min\": [1, 4], \"opt\": [8, 4], \"max\": [8, 4]}}";
+        run("m", "ort-tensorrt", "FP16", 1, false, 100, 200, 1, null, ranges);
+        run("m", "tensorrt", "FP16", 1, false, 100, 200, 1, null, ranges);
+
+        assertThat(StudyFindings.markdown(runs)).contains("| m | 1 | - | FP16 | 100.0 | 100.0 | 1.00 | yes |");
+    }
+
+    @Test
     void threadsFixedRatesAndStaticProfilesAreLeftToTheirOwnChartsAndAHalfComparisonIsCounted() {
         run("m", "ort-tensorrt", "FP16", 1, false, 100);
         run("m", "tensorrt", "FP16", 1, false, 50, 100, 1, null, ", \"threads\": 4");
