@@ -95,6 +95,10 @@ class BenchmarkStudyTest {
                 + "pytorch_eager_us,pytorch_cuda_graph_us");
         assertThat(r.console()).contains("built encoder_tiny on ort-cpu FP32 (graphs off, static profile input_ids=1x8")
                 .contains("8/8  elapsed");
+        Document html = Jsoup.parse(out.resolve("report.html").toFile());
+        assertThat(html.select("#threads svg > title").eachText()).containsExactly("encoder_tiny: throughput vs caller threads");
+        assertThat(html.select("#threads svg text").eachText()).as("a line per engine and workload, the thread count left out")
+                .contains("ort-cpu FP32 b1 s8", "ort-cpu FP32 b2 s8", "ort-cpu FP32 b1 s8 static", "ort-cpu FP32 b2 s8 static");
     }
 
     @Test
@@ -177,9 +181,12 @@ class BenchmarkStudyTest {
         assertThat(html.select("svg > title").eachText()).as("p50/p99 per batch at sequence length 32 (the middle one)")
                 .contains("encoder_tiny, batch 1, seq 32: latency p50 / p99 (us)",
                 "encoder_tiny, batch 4, seq 32: latency p50 / p99 (us)",
-                "encoder_tiny, batch 1, seq 32: latency by percentile", "encoder_tiny: throughput vs batch",
-                "encoder_tiny: p50 latency vs sequence length");
-        assertThat(html.select("#throughput svg path")).as("a line per sequence length").hasSizeGreaterThanOrEqualTo(2);
+                "encoder_tiny, batch 1, seq 32: latency by percentile");
+        assertThat(html.select("#throughput svg > title").eachText()).as("at the sequence length the other charts show")
+                .containsExactly("encoder_tiny, seq 32: throughput vs batch");
+        assertThat(html.select("#seqlen svg > title").eachText()).as("a chart per batch size, a line per configuration")
+                .containsExactly("encoder_tiny, batch 1: p50 latency vs sequence length",
+                        "encoder_tiny, batch 4: p50 latency vs sequence length");
         assertThat(html.select("#summary tbody tr")).hasSize(4);
         assertThat(html.select("#environment").text()).contains("ONNX Runtime");
     }

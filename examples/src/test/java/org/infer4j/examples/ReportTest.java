@@ -64,6 +64,7 @@ class ReportTest {
         assertThat(doc.select("#distribution svg path")).as("a percentile curve from the summary percentiles").hasSize(1);
         assertThat(doc.select("#gpu svg > title").eachText()).containsExactly("gru, batch 1: GPU utilisation");
         assertThat(doc.select("#throughput .empty").text()).contains("one batch size per configuration");
+        assertThat(doc.select("#threads .empty").text()).contains("several thread counts");
         assertThat(doc.select("#summary td").eachText()).contains("234.3", "58.0", "436.7");
     }
 

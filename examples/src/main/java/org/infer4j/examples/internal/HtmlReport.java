@@ -309,6 +309,7 @@ public final class HtmlReport {
         sweepChart(h, "throughput", "Throughput vs batch size", byModel, manySets, true);
         sweepChart(h, "seqlen", "Latency vs sequence length (transformers)", byModel, manySets, false);
         rateChart(h, byModel, manySets);
+        threadsChart(h, byModel, manySets);
         gpuCharts(h, rows, manySets);
         table(h, rows, manySets);
         h.append("</body></html>\n");
@@ -423,36 +424,45 @@ public final class HtmlReport {
                 series, Svg.Scale.PERCENTILE, y, null);
     }
 
-    /** Throughput against batch, or p50 latency against sequence length, one line per configuration with several points. */
+    /**
+     * Throughput against batch (at the representative sequence length), or p50 latency against sequence length (one
+     * chart per batch size): one line per configuration with several points, few enough lines to tell apart.
+     */
     private static void sweepChart(StringBuilder h, String id, String title, Map<String, List<Row>> byModel, boolean manySets,
                                    boolean batch) {
         h.append("<section id=\"").append(id).append("\"><h2>").append(Svg.escape(title)).append("</h2>\n");
         int drawn = 0;
         for (Map.Entry<String, List<Row>> e : byModel.entrySet()) {
-            Map<String, List<double[]>> lines = new LinkedHashMap<>();
-            for (Row r : e.getValue()) {
-                if (r.offeredRate() != null || (!batch && r.seqLen() == null)) {
+            Map<String, List<Row>> charts = new LinkedHashMap<>();
+            Integer seq = representativeSeq(e.getValue());
+            e.getValue().stream().filter(r -> r.offeredRate() == null)
+                    .filter(r -> batch ? java.util.Objects.equals(r.seqLen(), seq) : r.seqLen() != null)
+                    .sorted(Comparator.comparingInt(Row::batch))
+                    .forEach(r -> charts.computeIfAbsent(batch ? e.getKey() + (seq != null ? ", seq " + seq : "")
+                            : e.getKey() + ", batch " + r.batch(), k -> new ArrayList<>()).add(r));
+            for (Map.Entry<String, List<Row>> chart : charts.entrySet()) {
+                Map<String, List<double[]>> lines = new LinkedHashMap<>();
+                for (Row r : chart.getValue()) {
+                    lines.computeIfAbsent(r.config(manySets, false, false), k -> new ArrayList<>()).add(batch
+                            ? new double[] {r.batch(), r.throughput()} : new double[] {r.seqLen(), r.p50Us()});
+                }
+                lines.values().removeIf(l -> l.stream().mapToDouble(p -> p[0]).distinct().count() < 2);
+                if (lines.isEmpty()) {
                     continue;
                 }
-                String key = r.config(manySets, !batch, batch);
-                lines.computeIfAbsent(key, k -> new ArrayList<>()).add(batch
-                        ? new double[] {r.batch(), r.throughput()} : new double[] {r.seqLen(), r.p50Us()});
+                lines.values().forEach(l -> l.sort(Comparator.comparingDouble(p -> p[0])));
+                List<Svg.Series> series = new ArrayList<>();
+                int i = 0;
+                for (Map.Entry<String, List<double[]>> l : lines.entrySet()) {
+                    series.add(new Svg.Series(l.getKey(), Svg.color(i++), l.getValue()));
+                }
+                h.append("<div class=\"fig\">").append(batch
+                        ? Svg.lineChart(chart.getKey() + ": throughput vs batch", "batch size (log)", "samples per second",
+                                series, Svg.Scale.LOG, Svg.Scale.LINEAR, null)
+                        : Svg.lineChart(chart.getKey() + ": p50 latency vs sequence length", "sequence length (log)",
+                                "p50 latency, us", series, Svg.Scale.LOG, Svg.Scale.LINEAR, null)).append("</div>\n");
+                drawn++;
             }
-            lines.values().forEach(l -> l.sort(Comparator.comparingDouble(p -> p[0])));
-            if (lines.values().stream().noneMatch(l -> l.stream().mapToDouble(p -> p[0]).distinct().count() > 1)) {
-                continue;
-            }
-            List<Svg.Series> series = new ArrayList<>();
-            int i = 0;
-            for (Map.Entry<String, List<double[]>> l : lines.entrySet()) {
-                series.add(new Svg.Series(l.getKey(), Svg.color(i++), l.getValue()));
-            }
-            h.append("<div class=\"fig\">").append(batch
-                    ? Svg.lineChart(e.getKey() + ": throughput vs batch", "batch size (log)", "samples per second",
-                            series, Svg.Scale.LOG, Svg.Scale.LINEAR, null)
-                    : Svg.lineChart(e.getKey() + ": p50 latency vs sequence length", "sequence length (log)", "p50 latency, us",
-                            series, Svg.Scale.LOG, Svg.Scale.LINEAR, null)).append("</div>\n");
-            drawn++;
         }
         if (drawn == 0) {
             h.append("<p class=\"empty\">These results hold one ").append(batch ? "batch size" : "sequence length")
@@ -470,7 +480,7 @@ public final class HtmlReport {
         for (Map.Entry<String, List<Row>> e : byModel.entrySet()) {
             Map<String, List<Row>> lines = new LinkedHashMap<>();
             e.getValue().stream().filter(r -> r.offeredRate() != null).sorted(Comparator.comparingDouble(Row::offeredRate))
-                    .forEach(r -> lines.computeIfAbsent(backendKey(r, manySets), k -> new ArrayList<>()).add(r));
+                    .forEach(r -> lines.computeIfAbsent(backendKey(r, manySets, true), k -> new ArrayList<>()).add(r));
             if (lines.isEmpty()) {
                 continue;
             }
@@ -499,9 +509,42 @@ public final class HtmlReport {
         h.append("</section>\n");
     }
 
-    private static String backendKey(Row r, boolean manySets) {
+    /** Closed-loop throughput against caller threads on one engine, one line per configuration run with several. */
+    private static void threadsChart(StringBuilder h, Map<String, List<Row>> byModel, boolean manySets) {
+        h.append("<section id=\"threads\"><h2>Throughput vs caller threads (closed loop)</h2>\n<p>Samples per second with ")
+                .append("N threads calling one engine, each with its own binding (for TensorRT its own execution context and ")
+                .append("CUDA stream), each calling again as soon as its last call returned. Flat or falling lines mean the ")
+                .append("threads wait on something they share.</p>\n");
+        int drawn = 0;
+        for (Map.Entry<String, List<Row>> e : byModel.entrySet()) {
+            Map<String, List<double[]>> lines = new LinkedHashMap<>();
+            e.getValue().stream().filter(r -> r.offeredRate() == null).sorted(Comparator.comparingInt(Row::threads))
+                    .forEach(r -> lines.computeIfAbsent(backendKey(r, manySets, false), k -> new ArrayList<>())
+                            .add(new double[] {r.threads(), r.throughput()}));
+            lines.values().removeIf(l -> l.stream().mapToDouble(p -> p[0]).distinct().count() < 2);
+            if (lines.isEmpty()) {
+                continue;
+            }
+            List<Svg.Series> series = new ArrayList<>();
+            int i = 0;
+            for (Map.Entry<String, List<double[]>> l : lines.entrySet()) {
+                series.add(new Svg.Series(l.getKey(), Svg.color(i++), l.getValue()));
+            }
+            h.append("<div class=\"fig\">").append(Svg.lineChart(e.getKey() + ": throughput vs caller threads",
+                    "caller threads (log)", "samples per second", series, Svg.Scale.LOG, Svg.Scale.LINEAR, null)).append("</div>\n");
+            drawn++;
+        }
+        if (drawn == 0) {
+            h.append("<p class=\"empty\">No configuration here ran with several thread counts; --threads 1,2,4,8 makes ")
+                    .append("some.</p>\n");
+        }
+        h.append("</section>\n");
+    }
+
+    private static String backendKey(Row r, boolean manySets, boolean withThreads) {
         return r.backend() + " " + r.precision() + " b" + r.batch() + (r.seqLen() != null ? " s" + r.seqLen() : "")
-                + (r.graphs() ? " graphs" : "") + " " + r.threads() + " thr" + (manySets && !r.set().isEmpty() ? " [" + r.set() + "]" : "");
+                + (r.graphs() ? " graphs" : "") + ("static".equals(r.profile()) ? " static" : "")
+                + (withThreads ? " " + r.threads() + " thr" : "") + (manySets && !r.set().isEmpty() ? " [" + r.set() + "]" : "");
     }
 
     private static void gpuCharts(StringBuilder h, List<Row> rows, boolean manySets) {
