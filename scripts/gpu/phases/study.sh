@@ -2,25 +2,23 @@
 # as a study. One chunk per device call (each must fit 10 minutes): STUDY_CHUNK=N bash scripts/gpu/run.sh study
 # (a fresh machine needs `run.sh models study`: the models phase exports the ONNX files and PyTorch's NAME.json
 # beside them, which the benchmark shows as PyTorch's peer column; add its time to the chunk's).
-# Engine builds dominate and each fresh machine builds cold (H100, FP16: resnet50 ~90 s per TensorRT engine,
-# distilbert/bert_base ~80 s at S=128, more for a profile up to 32x512; mlp/cnn/gru ~10 s). Rough times,
-# estimated from those cold build times, not yet measured (about 60 min in all: two or three sessions of device
-# time). A machine seeded with the timing caches of an earlier one (keep.sh, run.sh) builds faster: on 2026-11-25c
-# bert_base on tensorrt at S=128 built in 18.7 s seeded, against ~80 s cold:
-#   1  mlp cnn gru: ort-cuda FP32, ort-tensorrt and tensorrt (graphs off,on) FP32+FP16, batch 1,8,32   ~6 min
-#      (measured 2026-11-25c: 4 min 53 s, timing caches partly filled by earlier phases on that machine)
-#   2  resnet50 FP16: ort-cuda FP32, ort-tensorrt FP16, tensorrt FP16 graphs off,on, batch 1,8,32      ~5 min
-#   3  resnet50 FP32: ort-tensorrt, tensorrt graphs off,on, batch 1,8,32                               ~5 min
-#   4  distilbert FP16: ort-cuda FP32, ort-tensorrt, tensorrt graphs off,on; batch 1,8,32 x seq 32..512  ~7 min
-#   5  distilbert FP32: ort-tensorrt, tensorrt graphs off,on; same workloads                            ~6 min
-#   6  bert_base FP16: as 4                                                                             ~8 min
-#   7  bert_base FP32: as 5                                                                             ~8 min
-#   8  static vs dynamic profiles: resnet50 tensorrt FP16 batch 1,32 (2 static engines + 1 dynamic)   ~5 min
-#   9  static vs dynamic profiles: distilbert tensorrt FP16 batch 1,8 seq 128 (2 static + 1 dynamic)    ~5 min
+# Engine builds dominate. A machine seeded with the timing caches of an earlier one (keep.sh, run.sh) builds far faster
+# than a cold one (H100, FP16, cold: resnet50 ~90 s per TensorRT engine, distilbert/bert_base ~80 s at S=128). Times
+# measured on 2026-11-25d with seeded caches (the whole study: 24 min 21 s on one machine, chunks 2-10 then 1):
+#   1  mlp cnn gru: ort-cuda FP32, ort-tensorrt and tensorrt (graphs off,on) FP32+FP16, batch 1,8,32   4 min 17 s
+#   2  resnet50 FP16: ort-cuda FP32, ort-tensorrt FP16, tensorrt FP16 graphs off,on, batch 1,8,32      3 min 54 s
+#   3  resnet50 FP32: ort-tensorrt, tensorrt graphs off,on, batch 1,8,32                               55 s
+#   4  distilbert FP16: ort-cuda FP32, ort-tensorrt, tensorrt graphs off,on; batch 1,8,32 x seq 32..512  3 min 37 s
+#   5  distilbert FP32: ort-tensorrt, tensorrt graphs off,on; same workloads                            1 min 47 s
+#   6  bert_base FP16: as 4                                                                             3 min 14 s
+#   7  bert_base FP32: as 5                                                                             2 min 17 s
+#   8  static vs dynamic profiles: resnet50 tensorrt FP16 batch 1,32 (2 static engines + 1 dynamic)   2 min 4 s
+#   9  static vs dynamic profiles: distilbert tensorrt FP16 batch 1,8 seq 128 (2 static + 1 dynamic)    1 min 21 s
 #  10  concurrency and fixed rate: resnet50 b1 tensorrt FP16 --threads 1,2,4,8 (closed loop), then
 #      --threads 4 --rate 500,1000,2000,3000,4000 (open loop, past capacity); ort-tensorrt --threads 1,4; then where
 #      the threads' time goes: the same threads with graphs on (one launch per call instead of one per kernel), and
-#      mlp, whose GPU work is too small to contend for the GPU, with graphs off and on                     ~3 min
+#      mlp, whose GPU work is too small to contend for the GPU, with graphs off and on                     1 min 34 s
+# (8-10 again on a second machine: 3 min 15 s in all.)
 # Transformer workloads are batch x seq (15 per engine) measured STUDY_SECONDS_T (1 s) each; the others
 # STUDY_SECONDS (2 s). Every invocation samples the GPU every 100 ms during each timed window.
 # STUDY_CHUNK may list several chunks ("2,4"), run one after the other; a chunk run again starts from an empty
