@@ -3,7 +3,8 @@
 #   .gpu/app   the runtime class path: every module jar and its dependencies, with the natives
 #              stripped from the ONNX Runtime jar (the staged GPU stack provides them)
 #   .gpu/test  the test classes of every module and the test dependencies, for the JUnit console
-# Then send .gpu/parts/* (../shared/gpu/stage.sh) and carry .gpu/app and .gpu/test; see run.sh.
+# Then send the stack (../shared/gpu/stage.sh makes .gpu/parts, scripts/gpu/split-parts.sh cuts them into .gpu/pieces,
+# small enough to travel beside the repository) and carry .gpu/app and .gpu/test; see run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # MODULES="inference-api backend-ort" limits the build to those modules (and what they need)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs ON THE GPU MACHINE, after the stack parts were sent (../shared/gpu/README.md) and with
+# Runs ON THE GPU MACHINE, after the stack's pieces were sent (scripts/gpu/split-parts.sh) and with
 # .gpu/app and .gpu/test carried (scripts/gpu/prepare.sh). One call does one or more phases:
 #   bash scripts/gpu/run.sh PHASE [PHASE...]
 # Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
