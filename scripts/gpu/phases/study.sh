@@ -19,6 +19,8 @@
 #      the threads' time goes: the same threads with graphs on (one launch per call instead of one per kernel), and
 #      mlp, whose GPU work is too small to contend for the GPU, with graphs off and on                     1 min 34 s
 # (8-10 again on a second machine: 3 min 15 s in all.)
+#  11  how a call waits for the GPU, on chunk 10's threads: resnet50 b1 tensorrt FP16 --threads 1,2,4,8 polling
+#      (the default) and with blockingSync (graphs off and on); mlp the same, graphs off                ~2 min
 # Transformer workloads are batch x seq (15 per engine) measured STUDY_SECONDS_T (1 s) each; the others
 # STUDY_SECONDS (2 s). Every invocation samples the GPU every 100 ms during each timed window.
 # STUDY_CHUNK may list several chunks ("2,4"), run one after the other; a chunk run again starts from an empty
@@ -29,7 +31,7 @@
 #        --pytorch-json models --charts study/charts --findings study/findings.md study/chunk-*
 # (sets are named only where a configuration appears in several chunks; findings.md holds the tables that answer
 # issue 5's four questions).
-STUDY_CHUNKS=${STUDY_CHUNK:?set STUDY_CHUNK to 1..10 or a list such as 2,4 (see the header of scripts/gpu/phases/study.sh)}
+STUDY_CHUNKS=${STUDY_CHUNK:?set STUDY_CHUNK to 1..11 or a list such as 2,4 (see the header of scripts/gpu/phases/study.sh)}
 S=${STUDY_SECONDS:-2}
 ST=${STUDY_SECONDS_T:-1}
 BATCHES=1,8,32
@@ -75,7 +77,12 @@ for STUDY_CHUNK in ${STUDY_CHUNKS//,/ }; do
             --duration "${S}s"
           study -m "$MODELS/mlp.onnx" -b tensorrt --precision FP16 --batch 1 --cuda-graphs off,on --threads 1,2,4,8 \
             --duration "${S}s" ;;
-      *) echo "no study chunk $STUDY_CHUNK: 1..10" ;;
+      11) for m in resnet50 mlp; do
+            study -m "$MODELS/$m.onnx" -b tensorrt --precision FP16 --batch 1 --threads 1,2,4,8 --duration "${S}s"
+            study -m "$MODELS/$m.onnx" -b tensorrt --precision FP16 --batch 1 --threads 1,2,4,8 --duration "${S}s" \
+              --option tensorrt:blockingSync=true --cuda-graphs $([ $m = resnet50 ] && echo off,on || echo off)
+          done ;;
+      *) echo "no study chunk $STUDY_CHUNK: 1..11" ;;
     esac
     echo "=== study chunk $STUDY_CHUNK done ($(date +%T))"
   } 2>&1 | tee -a "$OUT/study-$STUDY_CHUNK.txt"

@@ -28,9 +28,11 @@ public final class TensorRtSettings implements BackendSettings {
     private final int contextPoolSize;
     private final @Nullable BuildListener buildListener;
     private final int graphCacheCapacity;
+    private final boolean blockingSync;
 
     private TensorRtSettings(Builder b) {
         this.graphCacheCapacity = b.graphCacheCapacity;
+        this.blockingSync = b.blockingSync;
         this.workspaceBytes = b.workspaceBytes;
         this.optimizationLevel = b.optimizationLevel;
         this.tf32 = b.tf32;
@@ -102,6 +104,17 @@ public final class TensorRtSettings implements BackendSettings {
         return graphCacheCapacity;
     }
 
+    /**
+     * How a call waits for the GPU. {@code false} (default): it polls ({@code cudaStreamSynchronize}
+     * under CUDA's default scheduling, which spins while the process has cores to spare), the lowest
+     * latency for one caller. {@code true}: it sleeps on a blocking-sync CUDA event until the GPU
+     * signals, leaving its core to other threads at the cost of a wake-up per call; what trtexec does
+     * unless given {@code --useSpinWait}. Also the option {@code blockingSync=true|false}.
+     */
+    public boolean blockingSync() {
+        return blockingSync;
+    }
+
     /** Who hears about long builds besides the SLF4J log, if anyone. */
     public @Nullable BuildListener buildListener() {
         return buildListener;
@@ -111,7 +124,8 @@ public final class TensorRtSettings implements BackendSettings {
     public String toString() {
         return "TensorRtSettings{workspaceBytes=" + workspaceBytes + ", optimizationLevel=" + optimizationLevel + ", tf32="
                 + tf32 + ", cacheDirectory=" + cacheDirectory() + ", engineCache=" + engineCache + ", timingCache="
-                + timingCache + ", contextPoolSize=" + contextPoolSize + ", graphCacheCapacity=" + graphCacheCapacity + "}";
+                + timingCache + ", contextPoolSize=" + contextPoolSize + ", graphCacheCapacity=" + graphCacheCapacity
+                + ", blockingSync=" + blockingSync + "}";
     }
 
     /** Not thread-safe. */
@@ -125,6 +139,7 @@ public final class TensorRtSettings implements BackendSettings {
         private int contextPoolSize = 2;
         private @Nullable BuildListener buildListener;
         private int graphCacheCapacity = DEFAULT_GRAPH_CACHE_CAPACITY;
+        private boolean blockingSync;
 
         private Builder() {
         }
@@ -170,6 +185,12 @@ public final class TensorRtSettings implements BackendSettings {
                 throw new IllegalArgumentException("contextPoolSize must be >= 1, not " + size);
             }
             this.contextPoolSize = size;
+            return this;
+        }
+
+        /** See {@link TensorRtSettings#blockingSync()}. */
+        public Builder blockingSync(boolean enabled) {
+            this.blockingSync = enabled;
             return this;
         }
 

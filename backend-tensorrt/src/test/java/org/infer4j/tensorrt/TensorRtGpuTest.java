@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.infer4j.Availability;
 import org.infer4j.Backends;
@@ -105,6 +109,30 @@ class TensorRtGpuTest {
             assertThat(warm.stats().counter("tensorrt.fromCache")).isEqualTo(1);
             assertThat(warm.stats().counter("tensorrt.startMillis")).isLessThan(1000);
             assertThat(runOnce(warm)).containsExactly(first);
+        }
+    }
+
+    @Test
+    void blockingSyncAnswersExactlyAsPollingDoesFromManyThreadsAndSaysItIsOn() throws Exception {
+        float[] polled;
+        try (InferenceEngine polling = engine("cnn_tiny", TensorRtSettings.builder())) {
+            assertThat(polling.stats().counter("tensorrt.blockingSync")).isZero();
+            polled = runOnce(polling);
+        }
+        try (InferenceEngine sleeping = engine("cnn_tiny", TensorRtSettings.builder().blockingSync(true))) {
+            assertThat(sleeping.stats().counter("tensorrt.blockingSync")).isEqualTo(1);
+            List<Future<float[]>> answers = new ArrayList<>();
+            ExecutorService callers = Executors.newFixedThreadPool(4);
+            try {
+                for (int i = 0; i < 64; i++) {
+                    answers.add(callers.submit(() -> runOnce(sleeping)));
+                }
+                for (Future<float[]> answer : answers) {
+                    assertThat(answer.get()).as("the same engine file, so bit for bit").containsExactly(polled);
+                }
+            } finally {
+                callers.shutdown();
+            }
         }
     }
 

@@ -18,6 +18,7 @@ class TensorRtSettingsTest {
         assertThat(s.engineCache()).isTrue();
         assertThat(s.timingCache()).isTrue();
         assertThat(s.contextPoolSize()).isEqualTo(2);
+        assertThat(s.blockingSync()).as("callers poll the GPU: the lowest latency for one caller").isFalse();
         assertThat(s.buildListener()).isNull();
         assertThat(s.cacheDirectory().toString()).endsWith(Path.of("infer4j", "tensorrt").toString());
     }
@@ -27,7 +28,7 @@ class TensorRtSettingsTest {
         BuildListener listener = (model, elapsed, message) -> { };
         TensorRtSettings s = TensorRtSettings.builder().workspaceBytes(1L << 30).optimizationLevel(5).tf32(false)
                 .cacheDirectory(Path.of("/tmp/trt")).engineCache(false).timingCache(false).contextPoolSize(4)
-                .buildListener(listener).build();
+                .blockingSync(true).buildListener(listener).build();
 
         assertThat(s.workspaceBytes()).isEqualTo(1L << 30);
         assertThat(s.optimizationLevel()).isEqualTo(5);
@@ -36,8 +37,9 @@ class TensorRtSettingsTest {
         assertThat(s.engineCache()).isFalse();
         assertThat(s.timingCache()).isFalse();
         assertThat(s.contextPoolSize()).isEqualTo(4);
+        assertThat(s.blockingSync()).isTrue();
         assertThat(s.buildListener()).isSameAs(listener);
-        assertThat(s.toString()).contains("optimizationLevel=5").contains("/tmp/trt");
+        assertThat(s.toString()).contains("optimizationLevel=5").contains("/tmp/trt").contains("blockingSync=true");
     }
 
     @Test

@@ -1,9 +1,13 @@
 package org.infer4j.tensorrt.internal;
 
+import static org.bytedeco.cuda.global.cudart.cudaEventBlockingSync;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
+import static org.bytedeco.cuda.global.cudart.cudaEventCreateWithFlags;
 import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaEventDisableTiming;
 import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
 import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
 import static org.bytedeco.cuda.global.cudart.cudaFreeHost;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
@@ -65,6 +69,8 @@ final class ExecutionSlot implements AutoCloseable {
     private final int device;
     private final IExecutionContext context;
     private final CUstream_st stream;
+    /** With blocking sync, the event a call sleeps on until the GPU reaches it; null when calls poll the stream. */
+    private final @Nullable CUevent_st done;
     private final Io[] inputs;
     private final Io[] outputs;
     private final @Nullable GraphRunner graphs;
@@ -132,7 +138,7 @@ final class ExecutionSlot implements AutoCloseable {
      *        binding's), so that graphs may bake in the addresses of page-locked ones
      */
     ExecutionSlot(ICudaEngine engine, String modelName, int device, List<TensorInfo> inputInfos, List<TensorInfo> outputInfos,
-                  ProfilePlan plan, @Nullable GraphRunner graphs, boolean fixedHostTensors) {
+                  ProfilePlan plan, @Nullable GraphRunner graphs, boolean fixedHostTensors, boolean blockingSync) {
         this.modelName = modelName;
         this.graphs = graphs;
         this.fixedHostTensors = fixedHostTensors;
@@ -158,8 +164,13 @@ final class ExecutionSlot implements AutoCloseable {
         }
         this.context = ctx;
         this.stream = new CUstream_st();
+        this.done = blockingSync ? new CUevent_st() : null;
         try {
             Cuda.check(cudaStreamCreateWithFlags(stream, NON_BLOCKING_STREAM), "cudaStreamCreateWithFlags");
+            if (done != null) {
+                Cuda.check(cudaEventCreateWithFlags(done, cudaEventBlockingSync | cudaEventDisableTiming),
+                        "cudaEventCreateWithFlags(cudaEventBlockingSync)");
+            }
             for (Io in : inputs) {
                 Shape max = in.range.max();
                 setShape(in, max);
@@ -403,13 +414,19 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
-    /** Waits for everything enqueued on {@link #stream()}. */
+    /** Waits for everything enqueued on {@link #stream()}: polling it, or asleep on {@link #done} with blocking sync. */
     void synchronize() {
-        int status = cudaStreamSynchronize(stream);
+        CUevent_st event = done;
+        int status = event == null ? cudaStreamSynchronize(stream) : sleepUntilReached(event);
         if (status != 0) {
             throw new InferenceException("inference of " + modelName + " failed on the GPU: " + Cuda.errorText(status)
                     + "; the CUDA context may be unusable now, restart the process");
         }
+    }
+
+    private int sleepUntilReached(CUevent_st event) {
+        int status = cudaEventRecord(event, stream);
+        return status != 0 ? status : cudaEventSynchronize(event);
     }
 
     /**
@@ -539,6 +556,10 @@ final class ExecutionSlot implements AutoCloseable {
         if (!stream.isNull()) {
             cudaStreamDestroy(stream);
             stream.setNull();
+        }
+        if (done != null && !done.isNull()) {
+            cudaEventDestroy(done);
+            done.setNull();
         }
         for (Io io : all()) {
             if (!io.deviceBuffer.isNull()) {

@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class TensorRtProvider implements BackendProvider {
     public static final String NAME = "tensorrt";
+    /** The option that overrides {@link TensorRtSettings#blockingSync()}, for tools that pass options as text. */
+    public static final String BLOCKING_SYNC_OPTION = "blockingSync";
     private static final Logger log = LoggerFactory.getLogger(TensorRtProvider.class);
 
     @Override
@@ -56,8 +58,9 @@ public final class TensorRtProvider implements BackendProvider {
     @Override
     public InferenceEngine create(EngineConfig config) {
         NativeStack.require();
-        config.requireKnownOptions(NAME, Set.of());
+        config.requireKnownOptions(NAME, Set.of(BLOCKING_SYNC_OPTION));
         TensorRtSettings settings = config.settings(TensorRtSettings.class).orElseGet(TensorRtSettings::defaults);
+        boolean blockingSync = blockingSync(config, settings);
         String modelName = config.modelName();
         byte[] model = config.modelBytes();
         OnnxModelInfo info = OnnxModelInfo.parse(model, modelName);
@@ -131,18 +134,34 @@ public final class TensorRtProvider implements BackendProvider {
             // what one enqueueV3 launches: its host-side cost grows with both (benchmarks compare engines by them)
             counters.put("tensorrt.layers", (long) engine.getNbLayers());
             counters.put("tensorrt.auxStreams", (long) engine.getNbAuxStreams());
+            counters.put("tensorrt.blockingSync", blockingSync ? 1L : 0L);
             if (config.cudaGraphs()) {
                 counters.put("cudaGraphs.enabled", graphs.enabled() ? 1L : 0L);
             }
             EngineStats stats = new EngineStats(counters, notes);
             ICudaEngine owned = engine;
             engine = null; // TrtEngine owns both from here, on every path
-            return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs);
+            return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs,
+                    blockingSync);
         } catch (RuntimeException e) {
             NativeDelete.delete(engine);
             NativeDelete.delete(runtime);
             throw e;
         }
+    }
+
+    /** {@link TensorRtSettings#blockingSync()}, unless the option {@value #BLOCKING_SYNC_OPTION} says otherwise. */
+    static boolean blockingSync(EngineConfig config, TensorRtSettings settings) {
+        String value = config.options().get(BLOCKING_SYNC_OPTION);
+        if (value == null) {
+            return settings.blockingSync();
+        }
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("option " + BLOCKING_SYNC_OPTION + " of backend " + NAME
+                    + " is true or false, not '" + value + "'");
+        };
     }
 
     /**

@@ -38,13 +38,14 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final Set<TrtBinding> bindings = ConcurrentHashMap.newKeySet();
     private final EngineStats baseStats;
     private final GraphSupport graphSupport;
+    private final boolean blockingSync;
     /** Graph counters of closed bindings, summed, so that stats never go backwards. */
     private volatile org.infer4j.tensorrt.spi.GraphRunner.Stats retiredGraphStats = org.infer4j.tensorrt.spi.GraphRunner.Stats.NONE;
     private final java.util.concurrent.atomic.AtomicInteger slotNumbers = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
     TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
-              int poolSize, EngineStats stats, GraphSupport graphSupport) {
+              int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync) {
         super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs());
         this.modelName = modelName;
         this.device = device;
@@ -53,6 +54,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         this.plan = plan;
         this.baseStats = stats;
         this.graphSupport = graphSupport;
+        this.blockingSync = blockingSync;
         this.pool = new ArrayBlockingQueue<>(poolSize);
         try {
             checkTypes(model);
@@ -83,7 +85,8 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     /** A new execution slot, with a graph runner of its own when graphs are on; {@code fixed}: for a binding. */
     ExecutionSlot newSlot(boolean fixed) {
         String owner = modelName + " context " + slotNumbers.incrementAndGet() + (fixed ? " (binding)" : "");
-        return new ExecutionSlot(engine, modelName, device, inputs(), outputs(), plan, graphSupport.newRunner(owner), fixed);
+        return new ExecutionSlot(engine, modelName, device, inputs(), outputs(), plan, graphSupport.newRunner(owner), fixed,
+                blockingSync);
     }
 
     @Override

@@ -8,9 +8,15 @@ import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import org.infer4j.Availability;
 import org.infer4j.BackendUnavailableException;
 import org.infer4j.Backends;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.infer4j.InferenceEngine;
+import org.infer4j.Precision;
 import org.infer4j.contract.ReferenceModel;
 import org.infer4j.spi.BackendProvider;
+import org.infer4j.spi.EngineConfig;
+import org.infer4j.tensorrt.TensorRtSettings;
 import org.junit.jupiter.api.Test;
 
 /** What the provider says about itself; the unavailable cases run where TensorRT or a GPU is missing (CI). */
@@ -52,6 +58,32 @@ class TensorRtProviderTest {
                 .model(ReferenceModel.named("mlp_tiny").onnxBytes()).build())
                 .isInstanceOf(BackendUnavailableException.class).hasMessageContaining("tensorrt")
                 .hasMessageContaining(a.detail().substring(0, 20));
+    }
+
+    @Test
+    void theBlockingSyncOptionOverridesTheSettingsAndTakesOnlyTrueOrFalse() {
+        TensorRtSettings polling = TensorRtSettings.defaults();
+        TensorRtSettings sleeping = TensorRtSettings.builder().blockingSync(true).build();
+
+        assertThat(TensorRtProvider.blockingSync(configWith(Map.of()), polling)).isFalse();
+        assertThat(TensorRtProvider.blockingSync(configWith(Map.of()), sleeping)).isTrue();
+        assertThat(TensorRtProvider.blockingSync(configWith(Map.of("blockingSync", "TRUE")), polling)).isTrue();
+        assertThat(TensorRtProvider.blockingSync(configWith(Map.of("blockingSync", "false")), sleeping)).isFalse();
+        assertThatThrownBy(() -> TensorRtProvider.blockingSync(configWith(Map.of("blockingSync", "yes")), polling))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("true or false, not 'yes'");
+    }
+
+    @Test
+    void anUnknownOptionIsRejectedNamingTheKnownOne() {
+        EngineConfig config = configWith(Map.of("blockingsync", "true"));
+
+        assertThatThrownBy(() -> config.requireKnownOptions(TensorRtProvider.NAME, Set.of(TensorRtProvider.BLOCKING_SYNC_OPTION)))
+                .hasMessageContaining("no option 'blockingsync'").hasMessageContaining("[blockingSync]");
+    }
+
+    private static EngineConfig configWith(Map<String, String> options) {
+        return new EngineConfig(null, ReferenceModel.named("mlp_tiny").onnxBytes(), 0, Precision.FP32, Map.of(), List.of(),
+                options);
     }
 
     @Test
