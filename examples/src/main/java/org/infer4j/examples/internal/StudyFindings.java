@@ -23,7 +23,8 @@ import org.jspecify.annotations.Nullable;
  * closed-loop, one-thread runs on dynamic-profile engines, the median over runs where a
  * configuration was measured more than once (rounds, sets). Runs of engines built for different
  * shape ranges are never compared or pooled: a model measured with several is named with each
- * range. A comparison lacking one of its runs is left out, and the tables say how many were.
+ * range. Runs given backend options are named with them and compared only with each other. A
+ * comparison lacking one of its runs is left out, and the tables say how many were.
  * Stateless.
  */
 public final class StudyFindings {
@@ -40,11 +41,11 @@ public final class StudyFindings {
         List<HtmlReport.Row> rows = runs.stream().map(HtmlReport::row)
                 .filter(r -> r.threads() == 1 && r.offeredRate() == null && "dynamic".equals(r.profile())).toList();
         Map<String, Set<String>> rangesOfModel = new TreeMap<>();
-        rows.forEach(r -> rangesOfModel.computeIfAbsent(r.model(), m -> new TreeSet<>()).add(r.profileRanges()));
+        rows.forEach(r -> rangesOfModel.computeIfAbsent(name(r), m -> new TreeSet<>()).add(r.profileRanges()));
         Map<Key, List<HtmlReport.Row>> groups = new TreeMap<>();
         for (HtmlReport.Row r : rows) {
-            Key key = new Key(r.model(), r.profileRanges(), r.batch(), r.seqLen());
-            groups.computeIfAbsent(rangesOfModel.get(r.model()).size() > 1 ? key.withRangeInName() : key,
+            Key key = new Key(name(r), r.profileRanges(), r.batch(), r.seqLen());
+            groups.computeIfAbsent(rangesOfModel.get(name(r)).size() > 1 ? key.withRangeInName() : key,
                     k -> new ArrayList<>()).add(r);
         }
         StringBuilder md = new StringBuilder();
@@ -53,6 +54,11 @@ public final class StudyFindings {
         convergence(md, groups);
         graphs(md, groups);
         return md.toString();
+    }
+
+    /** The model with the backend options a run was given (another experiment), like {@code m [blockingSync=true]}. */
+    private static String name(HtmlReport.Row r) {
+        return r.extra().isEmpty() ? r.model() : r.model() + " [" + r.extra() + "]";
     }
 
     private static void cudaProvider(StringBuilder md, Map<Key, List<HtmlReport.Row>> groups) {

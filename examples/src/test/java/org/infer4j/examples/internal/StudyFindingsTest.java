@@ -101,6 +101,20 @@ class StudyFindingsTest {
     }
 
     @Test
+    void runsGivenBackendOptionsAreAnotherExperimentNamedWithThem() {
+        String blocking = ", \"options\": {\"blockingSync\": \"true\"}";
+        run("m", "tensorrt", "FP16", 1, false, 100, 200, 1, null, "");
+        run("m", "tensorrt", "FP16", 1, true, 50, 60, 1, null, "");
+        run("m", "tensorrt", "FP16", 1, false, 300, 600, 1, null, blocking);
+        run("m", "tensorrt", "FP16", 1, true, 150, 180, 1, null, blocking);
+
+        String graphs = section(StudyFindings.markdown(runs), "graphs");
+
+        assertThat(graphs).contains("| m | 1 | - | FP16 | 100.0 | 50.0 | 2.00× | 2.00 | 1.20 |",
+                "| m [blockingSync=true] | 1 | - | FP16 | 300.0 | 150.0 | 2.00× | 2.00 | 1.20 |");
+    }
+
+    @Test
     void aModelMeasuredOnEnginesOfOneRangeKeepsItsPlainName() {
         String ranges = ", \"profile_ranges\": {\"x\": {\"min\": [1, 4], \"opt\": [8, 4], \"max\": [8, 4]}}";
         run("m", "ort-tensorrt", "FP16", 1, false, 100, 200, 1, null, ranges);
