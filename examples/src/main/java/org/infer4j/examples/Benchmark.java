@@ -245,7 +245,13 @@ public final class Benchmark implements Callable<Integer> {
                 pytorchJson == null || "none".equalsIgnoreCase(pytorchJson) ? null : Path.of(pytorchJson),
                 !"none".equalsIgnoreCase(String.valueOf(pytorchJson)), gpuOffReason);
 
-        Progress progress = new Progress(new ResultFiles(out), console,
+        ResultFiles files = new ResultFiles(out);
+        try {
+            files.requireAppendableCsv();
+        } catch (IllegalStateException e) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(), e.getMessage(), e);
+        }
+        Progress progress = new Progress(files, console,
                 System.console() != null && !Boolean.getBoolean("infer4j.progress.plain"));
         console.printf("infer4j %s benchmark: %s on %s, GPU sampling %s%s%n", Environment.infer4jVersion(), models, chosen,
                 periods.stream().map(SamplePeriod::label).collect(java.util.stream.Collectors.joining(",")),

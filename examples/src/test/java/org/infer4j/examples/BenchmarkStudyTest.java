@@ -91,8 +91,11 @@ class BenchmarkStudyTest {
                         "dynamic b2 [1,8]..[2,8]..[2,8]");
         List<String> csv = Files.readAllLines(out.resolve("results.csv"));
         assertThat(csv).hasSize(9);
-        assertThat(csv.get(0)).contains(",profile,threads,load_mode,offered_rate_per_s,achieved_rate_per_s,kept_up,"
-                + "pytorch_eager_us,pytorch_cuda_graph_us");
+        assertThat(csv.get(0)).contains(",profile,profile_ranges,threads,load_mode,offered_rate_per_s,achieved_rate_per_s,"
+                + "kept_up,pytorch_eager_us,pytorch_cuda_graph_us");
+        assertThat(csv.subList(1, csv.size())).as("the dynamic engine's ranges, inputs in the model's order")
+                .filteredOn(row -> row.contains(",dynamic,")).hasSize(4)
+                .allSatisfy(row -> assertThat(row).contains(",input_ids=1x8..2x8 opt 2x8; attention_mask=1x8..2x8 opt 2x8,"));
         assertThat(r.console()).contains("built encoder_tiny on ort-cpu FP32 (graphs off, static profile input_ids=1x8")
                 .contains("8/8  elapsed");
         Document html = Jsoup.parse(out.resolve("report.html").toFile());

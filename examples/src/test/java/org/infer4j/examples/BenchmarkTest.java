@@ -284,6 +284,28 @@ class BenchmarkTest {
     }
 
     @Test
+    void aResultsCsvWithAnotherVersionsColumnsStopsTheRunBeforeAnythingIsMeasured() throws IOException {
+        Files.writeString(out.resolve("results.csv"), "timestamp,model,backend\n2026-11-01T00:00:00Z,mlp.onnx,ort-cpu\n");
+
+        Result r = run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu", "--iterations", "5");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.errors()).contains("results.csv has other columns than this version writes", "give another --out");
+        assertThat(jsonResults()).as("nothing measured").isEmpty();
+        assertThat(csvLines()).hasSize(2);
+    }
+
+    @Test
+    void rowsAreAppendedToAResultsCsvOfTheseColumns() throws IOException {
+        run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu", "--iterations", "5");
+
+        Result again = run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu", "--iterations", "5");
+
+        assertThat(again.exitCode()).as(again.errors()).isZero();
+        assertThat(csvLines()).hasSize(3);
+    }
+
+    @Test
     void durationsReadWithUnits() {
         Benchmark.DurationConverter converter = new Benchmark.DurationConverter();
 

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -26,7 +27,7 @@ public final class ResultFiles {
             "cuda_graphs", "warmup", "iterations", "build_ms", "first_run_ms", "mean_us", "median_us", "min_us", "max_us", "std_us", "p90_us",
             "p95_us", "p99_us", "p999_us", "throughput_fps", "reference", "rmse", "mae", "max_abs", "tolerance", "reference_scale",
             "agreement_passed", "hostname", "json_file", "gpu_sample_period", "gpu_samples", "gpu_util_mean",
-            "mem_used_max_mib", "power_mean_w", "p50_ratio_vs_off", "profile", "threads", "load_mode", "offered_rate_per_s",
+            "mem_used_max_mib", "power_mean_w", "p50_ratio_vs_off", "profile", "profile_ranges", "threads", "load_mode", "offered_rate_per_s",
             "achieved_rate_per_s", "kept_up", "pytorch_eager_us", "pytorch_cuda_graph_us");
 
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -41,6 +42,29 @@ public final class ResultFiles {
 
     public Path directory() {
         return directory;
+    }
+
+    /**
+     * Checks, before anything is measured, that rows can be appended to the directory's CSV: it is new, or
+     * has this version's columns.
+     *
+     * @throws IllegalStateException naming the file, when an earlier version wrote other columns
+     */
+    public void requireAppendableCsv() {
+        Path csv = directory.resolve(CSV_NAME);
+        if (!Files.exists(csv)) {
+            return;
+        }
+        String header;
+        try (var lines = Files.lines(csv, StandardCharsets.UTF_8)) {
+            header = lines.findFirst().orElse("");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + csv.toAbsolutePath() + ": " + e.getMessage(), e);
+        }
+        if (!header.isEmpty() && !header.equals(String.join(",", CSV_COLUMNS))) {
+            throw new IllegalStateException(csv.toAbsolutePath() + " has other columns than this version writes (an "
+                    + "earlier version wrote it); move it away or give another --out, so that its rows stay readable");
+        }
     }
 
     /**
@@ -103,10 +127,21 @@ public final class ResultFiles {
                         a.tolerance(), a.referenceScale(), a.compared() ? a.passed() : "", r.hostname(), jsonFile, r.gpuSamplePeriod(),
                         gpu == null ? "" : gpu.sampleCount(deviceIndex), gpu == null ? "" : gpu.utilizationMean(deviceIndex),
                         gpu == null ? "" : gpu.memoryUsedMaxMib(deviceIndex), gpu == null ? "" : gpu.powerMean(deviceIndex),
-                        r.gpuSamplingOverhead() == null ? "" : r.gpuSamplingOverhead().p50Ratio(), r.profile(), r.threads(),
+                        r.gpuSamplingOverhead() == null ? "" : r.gpuSamplingOverhead().p50Ratio(), r.profile(),
+                        rangesCell(r.profileRanges()), r.threads(),
                         r.load().mode(), orEmpty(r.load().offeredRatePerS()), r.load().achievedRatePerS(), orEmpty(r.load().keptUp()),
                         pytorchCell(r, true), pytorchCell(r, false))
                 .map(ResultFiles::csvField).collect(Collectors.joining(",")) + "\n";
+    }
+
+    /** Like {@code input=1x3x224x224..32x3x224x224 opt 32x3x224x224}, inputs separated by {@code "; "}. */
+    private static String rangesCell(Map<String, RunReport.ProfileRange> ranges) {
+        return ranges.entrySet().stream().map(e -> e.getKey() + "=" + dims(e.getValue().min()) + ".." + dims(e.getValue().max())
+                + " opt " + dims(e.getValue().opt())).collect(Collectors.joining("; "));
+    }
+
+    private static String dims(List<Long> shape) {
+        return shape.stream().map(String::valueOf).collect(Collectors.joining("x"));
     }
 
     private static Object orEmpty(@org.jspecify.annotations.Nullable Object value) {

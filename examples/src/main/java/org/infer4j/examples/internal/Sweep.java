@@ -1,6 +1,8 @@
 package org.infer4j.examples.internal;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -121,7 +123,7 @@ public record Sweep(List<Boolean> cudaGraphs, List<Profile> profiles, List<Load>
     public record EngineSpec(boolean cudaGraphs, Profile profile, List<Workload> workloads, Map<String, ShapeRange> ranges) {
         public EngineSpec {
             workloads = List.copyOf(workloads);
-            ranges = Map.copyOf(ranges);
+            ranges = Collections.unmodifiableMap(new LinkedHashMap<>(ranges)); // the model's input order, for the files
         }
 
         /** Like {@code graphs off, dynamic profile}. */
