@@ -185,9 +185,11 @@ public final class HtmlReport {
     }
 
     private static String dims(JsonNode shape) {
-        List<String> dims = new ArrayList<>();
-        shape.forEach(d -> dims.add(d.asText()));
-        return String.join("x", dims);
+        long[] dims = new long[shape.size()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = shape.get(i).asLong();
+        }
+        return InputShapes.format(dims);
     }
 
     /** What else tells runs of one configuration apart: backend options, and the GPU sample period of runs in rounds. */
@@ -446,15 +448,9 @@ public final class HtmlReport {
                     lines.computeIfAbsent(r.config(manySets, false, false), k -> new ArrayList<>()).add(batch
                             ? new double[] {r.batch(), r.throughput()} : new double[] {r.seqLen(), r.p50Us()});
                 }
-                lines.values().removeIf(l -> l.stream().mapToDouble(p -> p[0]).distinct().count() < 2);
-                if (lines.isEmpty()) {
+                List<Svg.Series> series = curves(lines);
+                if (series.isEmpty()) {
                     continue;
-                }
-                lines.values().forEach(l -> l.sort(Comparator.comparingDouble(p -> p[0])));
-                List<Svg.Series> series = new ArrayList<>();
-                int i = 0;
-                for (Map.Entry<String, List<double[]>> l : lines.entrySet()) {
-                    series.add(new Svg.Series(l.getKey(), Svg.color(i++), l.getValue()));
                 }
                 h.append("<div class=\"fig\">").append(batch
                         ? Svg.lineChart(chart.getKey() + ": throughput vs batch", "batch size (log)", "samples per second",
@@ -470,6 +466,22 @@ public final class HtmlReport {
                     .append(" to draw this chart.</p>\n");
         }
         h.append("</section>\n");
+    }
+
+    /**
+     * A series per line of {@code lines} that has at least two distinct x values, its points in x order, each in its
+     * own colour; empty when no line has.
+     */
+    private static List<Svg.Series> curves(Map<String, List<double[]>> lines) {
+        List<Svg.Series> series = new ArrayList<>();
+        for (Map.Entry<String, List<double[]>> l : lines.entrySet()) {
+            List<double[]> points = l.getValue();
+            if (points.stream().mapToDouble(p -> p[0]).distinct().count() >= 2) {
+                points.sort(Comparator.comparingDouble(p -> p[0]));
+                series.add(new Svg.Series(l.getKey(), Svg.color(series.size()), points));
+            }
+        }
+        return series;
     }
 
     private static void rateChart(StringBuilder h, Map<String, List<Row>> byModel, boolean manySets) {
@@ -518,17 +530,12 @@ public final class HtmlReport {
         int drawn = 0;
         for (Map.Entry<String, List<Row>> e : byModel.entrySet()) {
             Map<String, List<double[]>> lines = new LinkedHashMap<>();
-            e.getValue().stream().filter(r -> r.offeredRate() == null).sorted(Comparator.comparingInt(Row::threads))
+            e.getValue().stream().filter(r -> r.offeredRate() == null)
                     .forEach(r -> lines.computeIfAbsent(backendKey(r, manySets, false), k -> new ArrayList<>())
                             .add(new double[] {r.threads(), r.throughput()}));
-            lines.values().removeIf(l -> l.stream().mapToDouble(p -> p[0]).distinct().count() < 2);
-            if (lines.isEmpty()) {
+            List<Svg.Series> series = curves(lines);
+            if (series.isEmpty()) {
                 continue;
-            }
-            List<Svg.Series> series = new ArrayList<>();
-            int i = 0;
-            for (Map.Entry<String, List<double[]>> l : lines.entrySet()) {
-                series.add(new Svg.Series(l.getKey(), Svg.color(i++), l.getValue()));
             }
             h.append("<div class=\"fig\">").append(Svg.lineChart(e.getKey() + ": throughput vs caller threads",
                     "caller threads (log)", "samples per second", series, Svg.Scale.LOG, Svg.Scale.LINEAR, null)).append("</div>\n");

@@ -141,7 +141,7 @@ public final class ResultFiles {
     }
 
     private static String dims(List<Long> shape) {
-        return shape.stream().map(String::valueOf).collect(Collectors.joining("x"));
+        return InputShapes.format(shape.stream().mapToLong(Long::longValue).toArray());
     }
 
     private static Object orEmpty(@org.jspecify.annotations.Nullable Object value) {
