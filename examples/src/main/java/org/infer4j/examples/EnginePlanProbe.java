@@ -4,11 +4,24 @@ import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
 import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
 import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
+import static org.bytedeco.cuda.global.cudart.cudaErrorNotReady;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
+import static org.bytedeco.cuda.global.cudart.cudaGetDevice;
+import static org.bytedeco.cuda.global.cudart.cudaGetLastError;
+import static org.bytedeco.cuda.global.cudart.cudaGraphDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaGraphExecDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaGraphGetNodes;
+import static org.bytedeco.cuda.global.cudart.cudaGraphInstantiate;
+import static org.bytedeco.cuda.global.cudart.cudaGraphLaunch;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
 import static org.bytedeco.cuda.global.cudart.cudaMemset;
+import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
+import static org.bytedeco.cuda.global.cudart.cudaStreamBeginCapture;
+import static org.bytedeco.cuda.global.cudart.cudaStreamCaptureModeThreadLocal;
 import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
 import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaStreamEndCapture;
+import static org.bytedeco.cuda.global.cudart.cudaStreamQuery;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 
@@ -24,9 +37,13 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.bytedeco.cuda.cudart.CUevent_st;
+import org.bytedeco.cuda.cudart.CUgraphExec_st;
+import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.IntPointer;
 import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.tensorrt.global.nvinfer.LayerInformationFormat;
 import org.bytedeco.tensorrt.global.nvinfer.OptProfileSelector;
 import org.bytedeco.tensorrt.global.nvinfer.ProfilingVerbosity;
@@ -37,6 +54,9 @@ import org.bytedeco.tensorrt.nvinfer.IEngineInspector;
 import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import org.bytedeco.tensorrt.nvinfer.ILogger;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
+import org.infer4j.examples.internal.CpuAffinity;
+import org.infer4j.metrics.LatencyRecorder;
+import org.infer4j.metrics.LatencySnapshot;
 import org.infer4j.tensorrt.internal.CachedPlans;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -59,6 +79,15 @@ import picocli.CommandLine.Spec;
  * its NVTX ranges off (a plan built with detailed profiling marks every layer). Run on ONNX
  * Runtime's plan and infer4j's plan of one model, it tells an engine that launches more kernels
  * from a runtime that launches them more slowly.
+ *
+ * <p>With {@code --graph} it also captures one {@code enqueueV3} into a CUDA graph with nothing
+ * around it and times its replay: the floor under the tensorrt backend's graph replay, measured
+ * with the same plan in the same process, so that what the backend adds per call shows. Per plan:
+ * the graph's nodes; the CPU time of one {@code cudaGraphLaunch} back to back; the GPU time per
+ * replay back to back; replay followed by {@code cudaStreamSynchronize}, p50, p99 and how much of
+ * it the launch call takes; replay followed by polling {@code cudaStreamQuery} instead; and the GPU
+ * time of single replays (CUDA events around each), whose p99/p50 is the GPU's own share of a tail;
+ * and the CPU time of the {@code cudaSetDevice} the backend makes on every call.
  *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
@@ -91,6 +120,12 @@ public final class EnginePlanProbe implements Callable<Integer> {
     @Option(names = "--layers-dir", paramLabel = "DIR",
             description = "Also write each plan's layer list (TensorRT's engine inspector, one JSON per plan) here.")
     private @Nullable Path layersDir;
+
+    @Option(names = "--graph", description = "Also time the replay of one enqueue captured as a CUDA graph, bare.")
+    private boolean graph;
+
+    @Option(names = "--cpu", paramLabel = "N", description = "Pin the measuring thread to this CPU (Linux with taskset).")
+    private @Nullable Integer cpu;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new EnginePlanProbe()).execute(args));
@@ -132,6 +167,9 @@ public final class EnginePlanProbe implements Callable<Integer> {
         }
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
+        if (cpu != null) {
+            CpuAffinity.pinCurrentThread(cpu);
+        }
         CountingLogger logger;
         IRuntime runtime;
         try {
@@ -209,6 +247,10 @@ public final class EnginePlanProbe implements Callable<Integer> {
             }
             check(cudaEventCreate(start), "cudaEventCreate");
             check(cudaEventCreate(end), "cudaEventCreate");
+            if (graph) { // before NVTX is turned off below: the replay of the plan as TensorRT runs it by default
+                out.printf("%-60s %-7s graph replay: %s%n", plan.getFileName(), origin, replay(context, stream, start, end));
+                out.flush();
+            }
             String nvtxDefault = context.getNvtxVerbosity().intern().name();
             for (boolean nvtxOff : new boolean[] {false, true}) {
                 if (nvtxOff && !context.setNvtxVerbosity(ProfilingVerbosity.kNONE)) {
@@ -270,8 +312,7 @@ public final class EnginePlanProbe implements Callable<Integer> {
         long cpuNanos = System.nanoTime() - cpuStart;
         check(cudaEventRecord(end, stream), "cudaEventRecord");
         check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-        float[] millis = {0};
-        check(cudaEventElapsedTime(millis, start, end), "cudaEventElapsedTime");
+        double gpuMicros = elapsedMicros(start, end);
         long[] calls = new long[runs];
         for (int i = 0; i < runs; i++) {
             long t0 = System.nanoTime();
@@ -280,8 +321,107 @@ public final class EnginePlanProbe implements Callable<Integer> {
             calls[i] = System.nanoTime() - t0;
         }
         Arrays.sort(calls);
-        return String.format(Locale.ROOT, "%14.1f %14.1f %14.1f %10d", cpuNanos / 1e3 / runs, millis[0] * 1000.0 / runs,
+        return String.format(Locale.ROOT, "%14.1f %14.1f %14.1f %10d", cpuNanos / 1e3 / runs, gpuMicros / runs,
                 calls[runs / 2] / 1e3, logger.total() - linesBefore);
+    }
+
+    /** Captures one enqueue into a CUDA graph and times its replay in the ways the class comment lists. */
+    private String replay(IExecutionContext context, CUstream_st stream, CUevent_st start, CUevent_st end) {
+        enqueue(context, stream); // TensorRT's shape-dependent setup runs on the first enqueue, never inside a capture
+        check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        CUgraph_st captured = new CUgraph_st();
+        CUgraphExec_st exec = new CUgraphExec_st();
+        try (SizeTPointer nodes = new SizeTPointer(1)) {
+            check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+            boolean enqueued = context.enqueueV3(stream);
+            int ended = cudaStreamEndCapture(stream, captured);
+            if (!enqueued || ended != 0) {
+                cudaGetLastError();
+                throw new IllegalStateException("capture failed: enqueueV3 " + (enqueued ? "succeeded" : "failed")
+                        + ", cudaStreamEndCapture returned CUDA error " + ended);
+            }
+            check(cudaGraphInstantiate(exec, captured, 0L), "cudaGraphInstantiate");
+            check(cudaGraphGetNodes(captured, null, nodes), "cudaGraphGetNodes");
+            for (int i = 0; i < warmup; i++) {
+                launch(exec, stream);
+                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            }
+            check(cudaEventRecord(start, stream), "cudaEventRecord");
+            long cpuStart = System.nanoTime();
+            for (int i = 0; i < runs; i++) {
+                launch(exec, stream);
+            }
+            long cpuNanos = System.nanoTime() - cpuStart;
+            check(cudaEventRecord(end, stream), "cudaEventRecord");
+            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            double backToBackGpuMicros = elapsedMicros(start, end) / runs;
+
+            LatencyRecorder synced = LatencyRecorder.create();
+            LatencyRecorder launchPart = LatencyRecorder.create();
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                launch(exec, stream);
+                long launched = System.nanoTime();
+                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+                long done = System.nanoTime();
+                synced.record(done - t0);
+                launchPart.record(launched - t0);
+            }
+            LatencyRecorder polled = LatencyRecorder.create();
+            for (int i = 0; i < runs; i++) {
+                long t0 = System.nanoTime();
+                launch(exec, stream);
+                int status;
+                do {
+                    status = cudaStreamQuery(stream);
+                } while (status == cudaErrorNotReady);
+                check(status, "cudaStreamQuery");
+                polled.record(System.nanoTime() - t0);
+            }
+            LatencyRecorder single = LatencyRecorder.create();
+            for (int i = 0; i < runs; i++) {
+                check(cudaEventRecord(start, stream), "cudaEventRecord");
+                launch(exec, stream);
+                check(cudaEventRecord(end, stream), "cudaEventRecord");
+                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+                single.record(Math.round(elapsedMicros(start, end) * 1e3));
+            }
+            int device;
+            try (IntPointer current = new IntPointer(1)) {
+                check(cudaGetDevice(current), "cudaGetDevice");
+                device = current.get();
+            }
+            long setDeviceStart = System.nanoTime();
+            for (int i = 0; i < runs; i++) {
+                check(cudaSetDevice(device), "cudaSetDevice"); // what the backend does on every call
+            }
+            double setDeviceNanos = (double) (System.nanoTime() - setDeviceStart) / runs;
+            LatencySnapshot s = synced.snapshot();
+            LatencySnapshot g = single.snapshot();
+            return String.format(Locale.ROOT, "nodes %d, launch CPU %.1f µs, GPU %.1f µs/replay back to back; replay+sync p50 "
+                            + "%.1f p99 %.1f (p99/p50 %.2f), its launch p50 %.1f; replay+query p50 %.1f; one replay's GPU time "
+                            + "p50 %.1f p99 %.1f (p99/p50 %.2f); cudaSetDevice %.0f ns", nodes.get(), cpuNanos / 1e3 / runs, backToBackGpuMicros,
+                    s.p50() / 1e3, s.p99() / 1e3, (double) s.p99() / s.p50(), launchPart.snapshot().p50() / 1e3,
+                    polled.snapshot().p50() / 1e3, g.p50() / 1e3, g.p99() / 1e3, (double) g.p99() / g.p50(), setDeviceNanos);
+        } finally {
+            cudaStreamSynchronize(stream);
+            if (!exec.isNull()) {
+                cudaGraphExecDestroy(exec);
+            }
+            if (!captured.isNull()) {
+                cudaGraphDestroy(captured);
+            }
+        }
+    }
+
+    private static void launch(CUgraphExec_st exec, CUstream_st stream) {
+        check(cudaGraphLaunch(exec, stream), "cudaGraphLaunch");
+    }
+
+    private static double elapsedMicros(CUevent_st start, CUevent_st end) {
+        float[] millis = {0};
+        check(cudaEventElapsedTime(millis, start, end), "cudaEventElapsedTime");
+        return millis[0] * 1000.0;
     }
 
     /**

@@ -20,6 +20,8 @@ import org.infer4j.ShapeRange;
 import org.infer4j.Precision;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
+import org.infer4j.examples.internal.CpuAffinity;
+import org.infer4j.examples.internal.CpuControl;
 import org.infer4j.examples.internal.Environment;
 import org.infer4j.examples.internal.InputGenerator;
 import org.infer4j.examples.internal.InputShapes;
@@ -87,6 +89,11 @@ public final class GraphBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--cpu", paramLabel = "N",
+            description = "Pin the measuring thread (and so the CPU control) to this CPU, e.g. the quietest one HostJitter "
+                    + "found; Linux with taskset only. Default: wherever the scheduler puts it.")
+    private @Nullable Integer cpu;
+
     @Option(names = "--device-info", defaultValue = "${env:INFER4J_DEVICE_INFO}", description = "Device description for the results.")
     private @Nullable String deviceInfo;
 
@@ -108,6 +115,10 @@ public final class GraphBench implements Callable<Integer> {
         PrintWriter console = new PrintWriter(System.out, true);
         Files.createDirectories(out);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        if (cpu != null) {
+            CpuAffinity.pinCurrentThread(cpu);
+        }
+        String allowedCpus = CpuAffinity.allowedCpus().orElse(null);
         int failed = 0;
         console.printf("%-12s %-6s %-7s %10s %10s %10s %8s %12s%n", "model", "mode", "graphs", "mean µs", "p50 µs", "p99 µs",
                 "p99/p50", "GPU µs/run");
@@ -125,6 +136,8 @@ public final class GraphBench implements Callable<Integer> {
             result.put("iterations", iterations);
             result.put("gpuRuns", gpuRuns);
             result.put("device", deviceInfo);
+            result.put("cpu", cpu);
+            result.put("allowedCpus", allowedCpus);
             result.put("infer4j", Environment.infer4jVersion());
             result.put("timestamp", Instant.now().toString());
             List<Case> cases = new ArrayList<>();
@@ -150,7 +163,7 @@ public final class GraphBench implements Callable<Integer> {
                     }
                 }
                 double fastest = cases.stream().mapToDouble(Case::p50Micros).min().orElseThrow();
-                CpuControl control = cpuControl(fastest);
+                CpuControl control = CpuControl.measure(fastest, Math.min(warmup, iterations), iterations);
                 result.put("cpuControl", control);
                 console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
                         control.meanMicros(), control.p50Micros(), control.p99Micros(), control.p99OverP50(), "-");
@@ -163,56 +176,6 @@ public final class GraphBench implements Callable<Integer> {
             json.writeValue(out.resolve(name + "-graphs.json").toFile(), result);
         }
         return failed == 0 ? 0 : 1;
-    }
-
-    /**
-     * The control case: a fixed piece of CPU arithmetic as long as the fastest case's p50, timed as
-     * often as a case. No GPU, no native call, no allocation: what its p99/p50 shows is what this
-     * machine's interrupts and scheduling add to any loop of that length, the floor under the
-     * cases' p99/p50.
-     */
-    record CpuControl(double targetMicros, long runs, double meanMicros, double p50Micros, double p99Micros,
-                      double p99OverP50) {
-    }
-
-    /** Keeps the control's arithmetic observable, so that the JIT cannot drop it. */
-    private static volatile long sink;
-
-    CpuControl cpuControl(double micros) {
-        long calibrationRounds = 1_000_000;
-        for (int i = 0; i < 50; i++) {
-            sink = xorshift(calibrationRounds / 10); // compiles xorshift before it is timed
-        }
-        long best = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            long start = System.nanoTime();
-            sink = xorshift(calibrationRounds);
-            best = Math.min(best, System.nanoTime() - start);
-        }
-        long rounds = Math.max(1, (long) (calibrationRounds * micros * 1e3 / best));
-        for (int i = 0; i < Math.min(warmup, iterations); i++) {
-            sink = xorshift(rounds);
-        }
-        LatencyRecorder recorder = LatencyRecorder.create();
-        for (int i = 0; i < iterations; i++) {
-            long start = System.nanoTime();
-            sink = xorshift(rounds);
-            recorder.record(System.nanoTime() - start);
-        }
-        LatencySnapshot s = recorder.snapshot();
-        double p50 = s.p50() / 1e3;
-        double p99 = s.p99() / 1e3;
-        return new CpuControl(micros, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN);
-    }
-
-    private static long xorshift(long rounds) {
-        long x = 0x9E3779B97F4A7C15L;
-        for (long i = 0; i < rounds; i++) {
-            x ^= x << 13;
-            x ^= x >>> 7;
-            x ^= x << 17;
-        }
-        return x;
     }
 
     private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs) {

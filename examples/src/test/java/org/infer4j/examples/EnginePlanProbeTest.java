@@ -8,7 +8,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.stream.Stream;
 import org.infer4j.Backends;
+import org.infer4j.InferenceEngine;
+import org.infer4j.tensorrt.TensorRtSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -57,5 +60,24 @@ class EnginePlanProbeTest {
         assertThat(probe(notAPlan.toString(), dir.resolve("missing.engine").toString())).isEqualTo(1);
         assertThat(out.toString()).contains("random.engine").contains("could not deserialise")
                 .contains("missing.engine").contains("FAILED");
+    }
+
+    @Test
+    void withGraphItTimesTheBareReplayOfTheBackendsCachedEngine() throws Exception {
+        assumeTrue(tensorRtRunsHere(), "needs TensorRT");
+        Path cache = dir.resolve("cache");
+        try (InferenceEngine built = InferenceEngine.builder().backend("tensorrt").model(Path.of("../models/mlp_tiny.onnx"))
+                .settings(TensorRtSettings.builder().cacheDirectory(cache).build()).build()) {
+            assertThat(built.backend()).isEqualTo("tensorrt");
+        }
+        Path engine;
+        try (Stream<Path> files = Files.list(cache)) {
+            engine = files.filter(f -> f.toString().endsWith(".engine")).findFirst().orElseThrow();
+        }
+        assertThat(probe("--graph", "--warmup", "20", "--runs", "200", engine.toString())).isZero();
+        assertThat(out.toString()).contains("infer4j graph replay: nodes ")
+                .containsPattern("replay\\+sync p50 [0-9.]+ p99 [0-9.]+ \\(p99/p50 [0-9.]+\\), its launch p50 [0-9.]+")
+                .containsPattern("one replay's GPU time p50 [0-9.]+ p99 [0-9.]+")
+                .doesNotContain("FAILED");
     }
 }

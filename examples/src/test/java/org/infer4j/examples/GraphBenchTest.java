@@ -30,17 +30,4 @@ class GraphBenchTest {
         String json = Files.readString(out.resolve("mlp_tiny-graphs.json"));
         assertThat(json).contains("\"model\" : \"mlp_tiny\"").contains("\"error\"").contains("tensorrt");
     }
-
-    @Test
-    void theCpuControlTimesFixedWorkAboutAsLongAsTheCaseItStandsBeside() {
-        GraphBench bench = new GraphBench();
-        new CommandLine(bench).parseArgs("-m", "any.onnx", "--warmup", "1000", "-n", "3000");
-        GraphBench.CpuControl control = bench.cpuControl(20.0);
-        assertThat(control.targetMicros()).isEqualTo(20.0);
-        assertThat(control.runs()).isEqualTo(3000);
-        assertThat(control.p99Micros()).isGreaterThanOrEqualTo(control.p50Micros());
-        assertThat(control.p99OverP50()).isGreaterThanOrEqualTo(1.0);
-        // calibrated from the fastest of five timed runs, so a busy machine only makes it longer; the order of magnitude holds
-        assertThat(control.p50Micros()).isBetween(5.0, 200.0);
-    }
 }

@@ -1,0 +1,45 @@
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): issue 6's open
+# items, where the graphs phase left them (2026-11-25c): p99/p50 with graphs above 1.15 on mlp, cnn, gru and
+# distilbert, and mlp/cnn replay+sync 6.3 µs above the GPU time per replay (the target is 5).
+#   1. HostJitter on every CPU: how often and how long a spinning thread loses its CPU, the p99/p50 of control
+#      loops as long as mlp's replay (15 µs), cnn's (25 µs) and gru's (230 µs), and the quietest CPU.
+#   2. Per model: GraphBench unpinned, then with its measuring thread pinned to the quietest CPU (--cpu).
+#   3. EnginePlanProbe --graph on the model's engine (the newest in the cache after its first GraphBench), pinned
+#      there too: the bare replay of the same plan (cudaGraphLaunch + cudaStreamSynchronize and nothing else), its
+#      launch share, polling cudaStreamQuery instead, single replays' GPU time and its p99/p50, and cudaSetDevice.
+# What a pinned run gains over an unpinned one is the scheduler's part of the tail; what the host's quietest CPU
+# still loses is the floor no library can go under; what GraphBench's device-resident replay takes over the bare
+# probe is what infer4j adds per call.
+# Knobs: TAIL_MODELS (default mlp cnn gru distilbert resnet50 bert_base), TAIL_SKIP_JITTER=1 (reuse the first
+# call's host-jitter.json on the same machine), GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
+# Console in $OUT/tail.txt; JSON in $RESULTS/tail/.
+TAIL_MODELS=${TAIL_MODELS:-mlp cnn gru distilbert resnet50 bert_base}
+TRT_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/infer4j/tensorrt
+mkdir -p "$RESULTS/tail"
+{
+  if [ "${TAIL_SKIP_JITTER:-0}" != 1 ] || [ ! -f "$RESULTS/tail/host-jitter.json" ]; then
+    echo "=== host: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), kernel $(uname -r)"
+    echo "isolated: $(cat /sys/devices/system/cpu/isolated 2>/dev/null) nohz_full: $(cat /sys/devices/system/cpu/nohz_full 2>/dev/null)"
+    grep -E '^cpu ' /proc/stat | awk '{print "steal jiffies since boot: " $9}'
+    echo "=== HostJitter ($(date +%T))"
+    app_java org.infer4j.examples.HostJitter --loop-micros 15,25,230 --out "$RESULTS/tail/host-jitter.json"
+  fi
+  quiet=$(python3 -c "import json; print(json.load(open('$RESULTS/tail/host-jitter.json'))['quietestCpu'])")
+  echo "quietest CPU: $quiet"
+  for name in $TAIL_MODELS; do
+    model="$MODELS/$name.onnx"
+    [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
+    for pin in none "$quiet"; do
+      echo "=== $name GraphBench, measuring thread on CPU $pin ($(date +%T))"
+      app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
+        --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" \
+        $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
+    done
+    engine=$(ls -t "$TRT_CACHE"/*.engine | head -1)
+    echo "=== $name bare replay of $(basename "$engine"), on CPU $quiet ($(date +%T))"
+    # not through app_java, which cuts lines at 400 characters: the replay line is longer
+    java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --warmup 2000 --runs 3000 --cpu "$quiet" \
+      "$engine" 2>&1 | grep -v -E '^\s*$|WARNING: '
+    echo "exit status ${PIPESTATUS[0]}"
+  done
+} 2>&1 | tee -a "$OUT/tail.txt"
