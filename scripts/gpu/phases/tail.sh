@@ -10,8 +10,10 @@
 # What a pinned run gains over an unpinned one is the scheduler's part of the tail; what the host's quietest CPU
 # still loses is the floor no library can go under; what GraphBench's device-resident replay takes over the bare
 # probe is what infer4j adds per call.
+#   4. With TAIL_THREADS=1, the benchmark with 1 and 8 caller threads on one engine: resnet50 with graphs, mlp without
+#      (study chunk 10's cases), for how the way a call waits for its stream holds up when threads share an engine.
 # Knobs: TAIL_MODELS (default mlp cnn gru distilbert resnet50 bert_base), TAIL_SKIP_JITTER=1 (reuse the first
-# call's host-jitter.json on the same machine), GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
+# call's host-jitter.json on the same machine), TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/tail.txt; JSON in $RESULTS/tail/.
 TAIL_MODELS=${TAIL_MODELS:-mlp cnn gru distilbert resnet50 bert_base}
 TRT_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/infer4j/tensorrt
@@ -42,4 +44,11 @@ mkdir -p "$RESULTS/tail"
       "$engine" 2>&1 | grep -v -E '^\s*$|WARNING: '
     echo "exit status ${PIPESTATUS[0]}"
   done
+  if [ "${TAIL_THREADS:-0}" = 1 ]; then
+    for m in resnet50:on mlp:off; do
+      echo "=== ${m%:*} with graphs ${m#*:}, 1 and 8 threads on one engine ($(date +%T))"
+      app_java org.infer4j.examples.Benchmark -m "$MODELS/${m%:*}.onnx" -b tensorrt --precision FP16 --batch 1 \
+        --cuda-graphs "${m#*:}" --threads 1,8 --duration 3s --out "$RESULTS/tail/threads"
+    done
+  fi
 } 2>&1 | tee -a "$OUT/tail.txt"

@@ -105,8 +105,9 @@ public final class TensorRtSettings implements BackendSettings {
     }
 
     /**
-     * How a call waits for the GPU. {@code false} (default): it polls ({@code cudaStreamSynchronize}
-     * under CUDA's default scheduling, which spins while the process has cores to spare), the lowest
+     * How a call waits for the GPU. {@code false} (default): it polls, asking its stream whether it
+     * is done ({@code cudaStreamQuery}) for up to 50 µs and then waiting in {@code cudaStreamSynchronize}
+     * (which spins under CUDA's default scheduling while the process has cores to spare), the lowest
      * latency for one caller. {@code true}: it sleeps on a blocking-sync CUDA event until the GPU
      * signals, leaving its core to other threads at the cost of a wake-up per call; what trtexec does
      * unless given {@code --useSpinWait}. Also the option {@code blockingSync=true|false}. Measured

@@ -85,7 +85,8 @@ import picocli.CommandLine.Spec;
  * with the same plan in the same process, so that what the backend adds per call shows. Per plan:
  * the graph's nodes; the CPU time of one {@code cudaGraphLaunch} back to back; the GPU time per
  * replay back to back; replay followed by {@code cudaStreamSynchronize}, p50, p99 and how much of
- * it the launch call takes; replay followed by polling {@code cudaStreamQuery} instead; and the GPU
+ * it the launch call takes; replay followed by polling {@code cudaStreamQuery} instead (the two
+ * interleaved call by call, so that neither gains from running later); and the GPU
  * time of single replays (CUDA events around each), whose p99/p50 is the GPU's own share of a tail;
  * and the CPU time of the {@code cudaSetDevice} the backend makes on every call.
  *
@@ -358,25 +359,28 @@ public final class EnginePlanProbe implements Callable<Integer> {
 
             LatencyRecorder synced = LatencyRecorder.create();
             LatencyRecorder launchPart = LatencyRecorder.create();
-            for (int i = 0; i < runs; i++) {
+            LatencyRecorder polled = LatencyRecorder.create();
+            for (int i = 0; i < 2 * runs; i++) { // the two ways of waiting take turns: neither gains from running later
+                boolean poll = (i & 1) == 1;
                 long t0 = System.nanoTime();
                 launch(exec, stream);
                 long launched = System.nanoTime();
-                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+                if (poll) {
+                    int status;
+                    do {
+                        status = cudaStreamQuery(stream);
+                    } while (status == cudaErrorNotReady);
+                    check(status, "cudaStreamQuery");
+                } else {
+                    check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+                }
                 long done = System.nanoTime();
-                synced.record(done - t0);
-                launchPart.record(launched - t0);
-            }
-            LatencyRecorder polled = LatencyRecorder.create();
-            for (int i = 0; i < runs; i++) {
-                long t0 = System.nanoTime();
-                launch(exec, stream);
-                int status;
-                do {
-                    status = cudaStreamQuery(stream);
-                } while (status == cudaErrorNotReady);
-                check(status, "cudaStreamQuery");
-                polled.record(System.nanoTime() - t0);
+                if (poll) {
+                    polled.record(done - t0);
+                } else {
+                    synced.record(done - t0);
+                    launchPart.record(launched - t0);
+                }
             }
             LatencyRecorder single = LatencyRecorder.create();
             for (int i = 0; i < runs; i++) {
@@ -397,12 +401,13 @@ public final class EnginePlanProbe implements Callable<Integer> {
             }
             double setDeviceNanos = (double) (System.nanoTime() - setDeviceStart) / runs;
             LatencySnapshot s = synced.snapshot();
+            LatencySnapshot q = polled.snapshot();
             LatencySnapshot g = single.snapshot();
             return String.format(Locale.ROOT, "nodes %d, launch CPU %.1f µs, GPU %.1f µs/replay back to back; replay+sync p50 "
-                            + "%.1f p99 %.1f (p99/p50 %.2f), its launch p50 %.1f; replay+query p50 %.1f; one replay's GPU time "
+                            + "%.1f p99 %.1f (p99/p50 %.2f), its launch p50 %.1f; replay+query p50 %.1f p99 %.1f; one replay's GPU time "
                             + "p50 %.1f p99 %.1f (p99/p50 %.2f); cudaSetDevice %.0f ns", nodes.get(), cpuNanos / 1e3 / runs, backToBackGpuMicros,
                     s.p50() / 1e3, s.p99() / 1e3, (double) s.p99() / s.p50(), launchPart.snapshot().p50() / 1e3,
-                    polled.snapshot().p50() / 1e3, g.p50() / 1e3, g.p99() / 1e3, (double) g.p99() / g.p50(), setDeviceNanos);
+                    q.p50() / 1e3, q.p99() / 1e3, g.p50() / 1e3, g.p99() / 1e3, (double) g.p99() / g.p50(), setDeviceNanos);
         } finally {
             cudaStreamSynchronize(stream);
             if (!exec.isNull()) {

@@ -1,5 +1,6 @@
 package org.infer4j.tensorrt.internal;
 
+import static org.bytedeco.cuda.global.cudart.cudaGetDeviceCount;
 import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
 import static org.bytedeco.cuda.global.cudart.cudaMemGetInfo;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
@@ -25,8 +26,17 @@ final class Cuda {
         return (text == null ? "CUDA error" : text.getString()) + " (cudaError " + status + ")";
     }
 
-    /** Makes {@code device} current on the calling thread; cheap when it already is. */
+    /**
+     * Makes {@code device} current on the calling thread. With one visible device there is no other
+     * device to switch from, and it does nothing: {@code cudaSetDevice} took 0.2-0.4 µs per call on
+     * an H100 (EnginePlanProbe --graph, benchmarks/results/h100/2026-11-25e), 2-3 % of a small
+     * model's graph replay. (This assumes no foreign CUDA context pushed with the driver API on the
+     * calling thread, which {@code cudaSetDevice} would have replaced by the device's primary one.)
+     */
     static void useDevice(int device) {
+        if (device == 0 && VisibleDevices.ONLY_ONE) {
+            return;
+        }
         int status = cudaSetDevice(device);
         if (status != 0) { // the message is built only on failure: this runs on every inference
             throw new InferenceException("cudaSetDevice(" + device + ") failed: " + errorText(status));
@@ -38,6 +48,16 @@ final class Cuda {
         try (SizeTPointer free = new SizeTPointer(1); SizeTPointer total = new SizeTPointer(1)) {
             check(cudaMemGetInfo(free, total), "cudaMemGetInfo");
             return total.get() - free.get();
+        }
+    }
+
+    /** Read once, on the first {@link #useDevice}: CUDA fixes the visible devices when it initialises. */
+    private static final class VisibleDevices {
+        static final boolean ONLY_ONE = count() == 1;
+
+        private static int count() {
+            int[] count = {0};
+            return cudaGetDeviceCount(count) == 0 ? count[0] : -1; // -1: keep calling cudaSetDevice, which says what is wrong
         }
     }
 }
