@@ -105,14 +105,15 @@ public final class TensorRtSettings implements BackendSettings {
     }
 
     /**
-     * How a call waits for the GPU. {@code false} (default): it polls, asking its stream whether it
-     * is done ({@code cudaStreamQuery}) for up to 50 µs and then waiting in {@code cudaStreamSynchronize}
-     * (which spins under CUDA's default scheduling while the process has cores to spare), the lowest
-     * latency for one caller. {@code true}: it sleeps on a blocking-sync CUDA event until the GPU
-     * signals, leaving its core to other threads at the cost of a wake-up per call; what trtexec does
-     * unless given {@code --useSpinWait}. Also the option {@code blockingSync=true|false}. Measured
-     * on an H100 (benchmarks/results/h100/2026-11-25d/blocking-sync): a batch-1 MLP's p50 went from
-     * 34.7 to 53.5 µs, and it did not help several threads sharing one engine; graphs do.
+     * How a call waits for the GPU. {@code false} (default): it polls ({@code cudaStreamSynchronize}
+     * under CUDA's default scheduling, which spins while the process has cores to spare), the lowest
+     * latency for one caller; polling {@code cudaStreamQuery} from Java saw a graph replay done no
+     * sooner (EnginePlanProbe --graph, benchmarks/results/h100/2026-11-25e). {@code true}: it sleeps
+     * on a blocking-sync CUDA event until the GPU signals, leaving its core to other threads at the
+     * cost of a wake-up per call; what trtexec does unless given {@code --useSpinWait}. Also the
+     * option {@code blockingSync=true|false}. Measured on an H100
+     * (benchmarks/results/h100/2026-11-25d/blocking-sync): a batch-1 MLP's p50 went from 34.7 to
+     * 53.5 µs, and it did not help several threads sharing one engine; graphs do.
      */
     public boolean blockingSync() {
         return blockingSync;

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -25,6 +26,8 @@ import org.infer4j.examples.internal.CpuControl;
 import org.infer4j.examples.internal.Environment;
 import org.infer4j.examples.internal.InputGenerator;
 import org.infer4j.examples.internal.InputShapes;
+import org.infer4j.metrics.GpuMetric;
+import org.infer4j.metrics.GpuSampler;
 import org.infer4j.metrics.LatencyRecorder;
 import org.infer4j.metrics.LatencySnapshot;
 import org.infer4j.tensorrt.TensorRtBinding;
@@ -44,7 +47,8 @@ import picocli.CommandLine.Option;
  *       bound once: no copies, the graph binds fixed addresses.</li>
  * </ul>
  * GPU time per run: {@link TensorRtBinding#gpuMicrosPerRun} (CUDA events around many back-to-back
- * runs or graph replays). A last row, {@code cpu}, is a control without the GPU (see
+ * runs or graph replays). Beside it the mean SM clock NVML reported while the case ran, since a
+ * latency-bound chain of small kernels runs as fast as the clock the GPU chose. A last row, {@code cpu}, is a control without the GPU (see
  * {@link CpuControl}): the p99/p50 this machine gives any loop as short as the fastest case. One
  * JSON per model in {@code --out}; a table on the console.
  *
@@ -107,8 +111,14 @@ public final class GraphBench implements Callable<Integer> {
 
     /** One measured case. */
     record Case(String mode, boolean cudaGraphs, long runs, double meanMicros, double p50Micros, double p99Micros,
-                double p99OverP50, double gpuMicrosPerRun, Map<String, Long> counters, List<String> notes) {
+                double p99OverP50, double gpuMicrosPerRun, double smClockMhz, Map<String, Long> counters, List<String> notes) {
     }
+
+    /**
+     * How often NVML is read for the SM clock of each case: rarely enough that the sampling thread
+     * cannot make a tail (a short case sees one or two readings), often enough for the long ones.
+     */
+    private static final Duration CLOCK_SAMPLING = Duration.ofMillis(50);
 
     @Override
     public Integer call() throws IOException {
@@ -120,65 +130,76 @@ public final class GraphBench implements Callable<Integer> {
         }
         String allowedCpus = CpuAffinity.allowedCpus().orElse(null);
         int failed = 0;
-        console.printf("%-12s %-6s %-7s %10s %10s %10s %8s %12s%n", "model", "mode", "graphs", "mean µs", "p50 µs", "p99 µs",
-                "p99/p50", "GPU µs/run");
-        for (Path model : models) {
-            String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("model", name);
-            result.put("file", model.toString());
-            result.put("backend", "tensorrt");
-            result.put("precision", precision.name());
-            result.put("batch", batch);
-            result.put("seqLen", seqLen);
-            result.put("warmup", warmup);
-            result.put("warmupSeconds", warmupSeconds);
-            result.put("iterations", iterations);
-            result.put("gpuRuns", gpuRuns);
-            result.put("device", deviceInfo);
-            result.put("cpu", cpu);
-            result.put("allowedCpus", allowedCpus);
-            result.put("infer4j", Environment.infer4jVersion());
-            result.put("timestamp", Instant.now().toString());
-            List<Case> cases = new ArrayList<>();
-            try {
-                Map<String, long[]> shapes = staticShapes(model);
-                for (boolean graphs : new boolean[] {false, true}) {
-                    EngineBuilder builder = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
-                            .cudaGraphs(graphs);
-                    shapes.forEach((input, shape) -> builder.shapeRange(input, ShapeRange.fixed(shape)));
-                    try (InferenceEngine engine = builder.build()) {
-                        Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
-                        try {
-                            for (String mode : List.of("host", "device")) {
-                                Case c = measure((TensorRtEngine) engine, host, mode, graphs);
-                                cases.add(c);
-                                console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12.1f%n", name, mode,
-                                        graphs ? "on" : "off", c.meanMicros(), c.p50Micros(), c.p99Micros(), c.p99OverP50(),
-                                        c.gpuMicrosPerRun());
-                            }
-                        } finally {
-                            host.values().forEach(Tensor::close);
-                        }
-                    }
-                }
-                double fastest = cases.stream().mapToDouble(Case::p50Micros).min().orElseThrow();
-                CpuControl control = CpuControl.measure(fastest, Math.min(warmup, iterations), iterations);
-                result.put("cpuControl", control);
-                console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
-                        control.meanMicros(), control.p50Micros(), control.p99Micros(), control.p99OverP50(), "-");
-            } catch (RuntimeException e) {
-                failed++;
-                result.put("error", String.valueOf(e));
-                console.printf("FAILED %s: %s%n", name, e);
+        console.printf("%-12s %-6s %-7s %10s %10s %10s %8s %12s %8s%n", "model", "mode", "graphs", "mean µs", "p50 µs", "p99 µs",
+                "p99/p50", "GPU µs/run", "SM MHz");
+        try (GpuSampler clocks = GpuSampler.start(CLOCK_SAMPLING)) {
+            for (Path model : models) {
+                failed += benchModel(model, clocks, allowedCpus, json, console) ? 0 : 1;
             }
-            result.put("cases", cases);
-            json.writeValue(out.resolve(name + "-graphs.json").toFile(), result);
         }
         return failed == 0 ? 0 : 1;
     }
 
-    private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs) {
+    /** Measures one model's cases and writes its JSON; false when it failed (the JSON says why). */
+    private boolean benchModel(Path model, GpuSampler clocks, @Nullable String allowedCpus, ObjectMapper json,
+                               PrintWriter console) throws IOException {
+        boolean ok = true;
+        String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("model", name);
+        result.put("file", model.toString());
+        result.put("backend", "tensorrt");
+        result.put("precision", precision.name());
+        result.put("batch", batch);
+        result.put("seqLen", seqLen);
+        result.put("warmup", warmup);
+        result.put("warmupSeconds", warmupSeconds);
+        result.put("iterations", iterations);
+        result.put("gpuRuns", gpuRuns);
+        result.put("smClockSampling", clocks.isAvailable() ? CLOCK_SAMPLING.toString() : clocks.unavailableReason());
+        result.put("device", deviceInfo);
+        result.put("cpu", cpu);
+        result.put("allowedCpus", allowedCpus);
+        result.put("infer4j", Environment.infer4jVersion());
+        result.put("timestamp", Instant.now().toString());
+        List<Case> cases = new ArrayList<>();
+        try {
+            Map<String, long[]> shapes = staticShapes(model);
+            for (boolean graphs : new boolean[] {false, true}) {
+                EngineBuilder builder = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
+                        .cudaGraphs(graphs);
+                shapes.forEach((input, shape) -> builder.shapeRange(input, ShapeRange.fixed(shape)));
+                try (InferenceEngine engine = builder.build()) {
+                    Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
+                    try {
+                        for (String mode : List.of("host", "device")) {
+                            Case c = measure((TensorRtEngine) engine, host, mode, graphs, clocks);
+                            cases.add(c);
+                            console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
+                                    mode, graphs ? "on" : "off", c.meanMicros(), c.p50Micros(), c.p99Micros(),
+                                    c.p99OverP50(), c.gpuMicrosPerRun(), c.smClockMhz());
+                        }
+                    } finally {
+                        host.values().forEach(Tensor::close);
+                    }
+                }
+            }
+            double fastest = cases.stream().mapToDouble(Case::p50Micros).min().orElseThrow();
+            CpuControl control = CpuControl.measure(fastest, Math.min(warmup, iterations), iterations);
+            result.put("cpuControl", control);
+            console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
+                    control.meanMicros(), control.p50Micros(), control.p99Micros(), control.p99OverP50(), "-");
+        } catch (RuntimeException e) {
+            ok = false;
+            result.put("error", String.valueOf(e));
+            console.printf("FAILED %s: %s%n", name, e);
+        }
+        result.put("cases", cases);
+        json.writeValue(out.resolve(name + "-graphs.json").toFile(), result);
+        return ok;
+    }
+
+    private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs, GpuSampler clocks) {
         List<Tensor> owned = new ArrayList<>();
         try {
             Map<String, Tensor> in = host;
@@ -206,6 +227,7 @@ public final class GraphBench implements Callable<Integer> {
                     b.run();
                 }
                 LatencyRecorder recorder = LatencyRecorder.create();
+                long timedFrom = System.nanoTime();
                 for (int i = 0; i < iterations; i++) {
                     long start = System.nanoTime();
                     b.run();
@@ -213,6 +235,9 @@ public final class GraphBench implements Callable<Integer> {
                 }
                 LatencySnapshot s = recorder.snapshot();
                 double gpu = b.gpuMicrosPerRun(gpuRuns);
+                // the mean SM clock while the case ran, timed and GPU-timed runs: a GPU that clocked down shows here
+                double smClock = clocks.isAvailable() ? clocks.summary(0, GpuMetric.SM_CLOCK, timedFrom, System.nanoTime()).mean()
+                        : Double.NaN;
                 Map<String, Long> counters = new LinkedHashMap<>();
                 engine.stats().counters().forEach((k, v) -> {
                     if (k.startsWith("cudaGraphs.") || k.equals("tensorrt.layers") || k.equals("tensorrt.auxStreams")) {
@@ -222,7 +247,7 @@ public final class GraphBench implements Callable<Integer> {
                 double p50 = s.p50() / 1e3;
                 double p99 = s.p99() / 1e3;
                 return new Case(mode, graphs, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
-                        counters, engine.stats().notes());
+                        smClock, counters, engine.stats().notes());
             }
         } finally {
             owned.forEach(Tensor::close);

@@ -28,6 +28,7 @@ class GraphBenchTest {
                 "-n", "1");
         assertThat(status).isEqualTo(1);
         String json = Files.readString(out.resolve("mlp_tiny-graphs.json"));
-        assertThat(json).contains("\"model\" : \"mlp_tiny\"").contains("\"error\"").contains("tensorrt");
+        assertThat(json).contains("\"model\" : \"mlp_tiny\"").contains("\"error\"").contains("tensorrt")
+                .contains("\"smClockSampling\"");
     }
 }

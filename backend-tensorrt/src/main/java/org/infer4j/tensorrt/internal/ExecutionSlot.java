@@ -1,6 +1,5 @@
 package org.infer4j.tensorrt.internal;
 
-import static org.bytedeco.cuda.global.cudart.cudaErrorNotReady;
 import static org.bytedeco.cuda.global.cudart.cudaEventBlockingSync;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreateWithFlags;
@@ -16,7 +15,6 @@ import static org.bytedeco.cuda.global.cudart.cudaMallocHost;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpyAsync;
 import static org.bytedeco.cuda.global.cudart.cudaStreamCreateWithFlags;
 import static org.bytedeco.cuda.global.cudart.cudaStreamDestroy;
-import static org.bytedeco.cuda.global.cudart.cudaStreamQuery;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
 import java.nio.ByteBuffer;
@@ -62,12 +60,6 @@ final class ExecutionSlot implements AutoCloseable {
     private static final int HOST_TO_DEVICE = 1;
     private static final int DEVICE_TO_HOST = 2;
     private static final int NON_BLOCKING_STREAM = 1;
-    /**
-     * How long a call polls its stream with {@code cudaStreamQuery} before it waits in
-     * {@code cudaStreamSynchronize}: the small models whose launch-bound replays gain from
-     * polling finish within it, and longer waits do not keep calling into the driver.
-     */
-    private static final long POLL_NANOS = 50_000;
     /** Signature entry of a host tensor copied through the staging memory. */
     private static final long STAGED = 1;
     /** Signature entry of an output nobody reads. */
@@ -425,26 +417,11 @@ final class ExecutionSlot implements AutoCloseable {
     /** Waits for everything enqueued on {@link #stream()}: polling it, or asleep on {@link #done} with blocking sync. */
     void synchronize() {
         CUevent_st event = done;
-        int status = event == null ? poll() : sleepUntilReached(event);
+        int status = event == null ? cudaStreamSynchronize(stream) : sleepUntilReached(event);
         if (status != 0) {
             throw new InferenceException("inference of " + modelName + " failed on the GPU: " + Cuda.errorText(status)
                     + "; the CUDA context may be unusable now, restart the process");
         }
-    }
-
-    /**
-     * Asks the stream whether it is done until it is, for at most {@link #POLL_NANOS}, then leaves the
-     * rest of a long wait to {@code cudaStreamSynchronize}. On an H100 a graph replay was seen done
-     * 0.3-1.0 µs sooner this way than by {@code cudaStreamSynchronize} on every reference model
-     * (EnginePlanProbe --graph, both ways interleaved; benchmarks/results/h100/2026-11-25e).
-     */
-    private int poll() {
-        long deadline = System.nanoTime() + POLL_NANOS;
-        int status;
-        do {
-            status = cudaStreamQuery(stream);
-        } while (status == cudaErrorNotReady && System.nanoTime() < deadline);
-        return status == cudaErrorNotReady ? cudaStreamSynchronize(stream) : status;
     }
 
     private int sleepUntilReached(CUevent_st event) {
