@@ -13,7 +13,8 @@
 #   4. With TAIL_THREADS=1, the benchmark with 1 and 8 caller threads on one engine: resnet50 with graphs, mlp without
 #      (study chunk 10's cases), for how the way a call waits for its stream holds up when threads share an engine.
 # Knobs: TAIL_MODELS (default mlp cnn gru distilbert resnet50 bert_base), TAIL_SKIP_JITTER=1 (reuse the first
-# call's host-jitter.json on the same machine), TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
+# call's host-jitter.json on the same machine), TAIL_LOOPS (HostJitter's loop lengths, default 15,25,230 µs),
+# TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/tail.txt; JSON in $RESULTS/tail/.
 TAIL_MODELS=${TAIL_MODELS:-mlp cnn gru distilbert resnet50 bert_base}
 TRT_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/infer4j/tensorrt
@@ -24,7 +25,7 @@ mkdir -p "$RESULTS/tail"
     echo "isolated: $(cat /sys/devices/system/cpu/isolated 2>/dev/null) nohz_full: $(cat /sys/devices/system/cpu/nohz_full 2>/dev/null)"
     grep -E '^cpu ' /proc/stat | awk '{print "steal jiffies since boot: " $9}'
     echo "=== HostJitter ($(date +%T))"
-    app_java org.infer4j.examples.HostJitter --loop-micros 15,25,230 --out "$RESULTS/tail/host-jitter.json"
+    app_java org.infer4j.examples.HostJitter --loop-micros "${TAIL_LOOPS:-15,25,230}" --out "$RESULTS/tail/host-jitter.json"
   fi
   quiet=$(python3 -c "import json; print(json.load(open('$RESULTS/tail/host-jitter.json'))['quietestCpu'])")
   echo "quietest CPU: $quiet"
