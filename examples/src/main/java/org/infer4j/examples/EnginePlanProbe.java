@@ -86,9 +86,9 @@ import picocli.CommandLine.Spec;
  * the graph's nodes; the CPU time of one {@code cudaGraphLaunch} back to back; the GPU time per
  * replay back to back; replay followed by {@code cudaStreamSynchronize}, p50, p99 and how much of
  * it the launch call takes; replay followed by polling {@code cudaStreamQuery} instead (the two
- * interleaved call by call, so that neither gains from running later); and the GPU
- * time of single replays (CUDA events around each), whose p99/p50 is the GPU's own share of a tail;
- * and the CPU time of the {@code cudaSetDevice} the backend makes on every call.
+ * interleaved call by call, so that neither gains from running later); the GPU time of single
+ * replays (CUDA events around each), whose p99/p50 is the GPU's own share of a tail; and the CPU
+ * time of one {@code cudaSetDevice}, which the backend made on every call.
  *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
@@ -347,67 +347,8 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 launch(exec, stream);
                 check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
             }
-            check(cudaEventRecord(start, stream), "cudaEventRecord");
-            long cpuStart = System.nanoTime();
-            for (int i = 0; i < runs; i++) {
-                launch(exec, stream);
-            }
-            long cpuNanos = System.nanoTime() - cpuStart;
-            check(cudaEventRecord(end, stream), "cudaEventRecord");
-            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-            double backToBackGpuMicros = elapsedMicros(start, end) / runs;
-
-            LatencyRecorder synced = LatencyRecorder.create();
-            LatencyRecorder launchPart = LatencyRecorder.create();
-            LatencyRecorder polled = LatencyRecorder.create();
-            for (int i = 0; i < 2 * runs; i++) { // the two ways of waiting take turns: neither gains from running later
-                boolean poll = (i & 1) == 1;
-                long t0 = System.nanoTime();
-                launch(exec, stream);
-                long launched = System.nanoTime();
-                if (poll) {
-                    int status;
-                    do {
-                        status = cudaStreamQuery(stream);
-                    } while (status == cudaErrorNotReady);
-                    check(status, "cudaStreamQuery");
-                } else {
-                    check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-                }
-                long done = System.nanoTime();
-                if (poll) {
-                    polled.record(done - t0);
-                } else {
-                    synced.record(done - t0);
-                    launchPart.record(launched - t0);
-                }
-            }
-            LatencyRecorder single = LatencyRecorder.create();
-            for (int i = 0; i < runs; i++) {
-                check(cudaEventRecord(start, stream), "cudaEventRecord");
-                launch(exec, stream);
-                check(cudaEventRecord(end, stream), "cudaEventRecord");
-                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-                single.record(Math.round(elapsedMicros(start, end) * 1e3));
-            }
-            int device;
-            try (IntPointer current = new IntPointer(1)) {
-                check(cudaGetDevice(current), "cudaGetDevice");
-                device = current.get();
-            }
-            long setDeviceStart = System.nanoTime();
-            for (int i = 0; i < runs; i++) {
-                check(cudaSetDevice(device), "cudaSetDevice"); // what the backend does on every call
-            }
-            double setDeviceNanos = (double) (System.nanoTime() - setDeviceStart) / runs;
-            LatencySnapshot s = synced.snapshot();
-            LatencySnapshot q = polled.snapshot();
-            LatencySnapshot g = single.snapshot();
-            return String.format(Locale.ROOT, "nodes %d, launch CPU %.1f µs, GPU %.1f µs/replay back to back; replay+sync p50 "
-                            + "%.1f p99 %.1f (p99/p50 %.2f), its launch p50 %.1f; replay+query p50 %.1f p99 %.1f; one replay's GPU time "
-                            + "p50 %.1f p99 %.1f (p99/p50 %.2f); cudaSetDevice %.0f ns", nodes.get(), cpuNanos / 1e3 / runs, backToBackGpuMicros,
-                    s.p50() / 1e3, s.p99() / 1e3, (double) s.p99() / s.p50(), launchPart.snapshot().p50() / 1e3,
-                    q.p50() / 1e3, q.p99() / 1e3, g.p50() / 1e3, g.p99() / 1e3, (double) g.p99() / g.p50(), setDeviceNanos);
+            return "nodes " + nodes.get() + ", " + backToBack(exec, stream, start, end) + "; " + waits(exec, stream) + "; "
+                    + singleReplayGpuTimes(exec, stream, start, end) + "; " + setDeviceCost();
         } finally {
             cudaStreamSynchronize(stream);
             if (!exec.isNull()) {
@@ -417,6 +358,86 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 cudaGraphDestroy(captured);
             }
         }
+    }
+
+    /** CPU time per launch and GPU time per replay, with {@link #runs} replays queued back to back. */
+    private String backToBack(CUgraphExec_st exec, CUstream_st stream, CUevent_st start, CUevent_st end) {
+        check(cudaEventRecord(start, stream), "cudaEventRecord");
+        long cpuStart = System.nanoTime();
+        for (int i = 0; i < runs; i++) {
+            launch(exec, stream);
+        }
+        long cpuNanos = System.nanoTime() - cpuStart;
+        check(cudaEventRecord(end, stream), "cudaEventRecord");
+        check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+        return String.format(Locale.ROOT, "launch CPU %.1f µs, GPU %.1f µs/replay back to back", cpuNanos / 1e3 / runs,
+                elapsedMicros(start, end) / runs);
+    }
+
+    /**
+     * Replay and wait, by {@code cudaStreamSynchronize} and by polling {@code cudaStreamQuery}, the
+     * two taking turns call by call so that neither gains from running later.
+     */
+    private String waits(CUgraphExec_st exec, CUstream_st stream) {
+        LatencyRecorder synced = LatencyRecorder.create();
+        LatencyRecorder launchPart = LatencyRecorder.create();
+        LatencyRecorder polled = LatencyRecorder.create();
+        for (int i = 0; i < 2 * runs; i++) {
+            boolean poll = (i & 1) == 1;
+            long t0 = System.nanoTime();
+            launch(exec, stream);
+            long launched = System.nanoTime();
+            if (poll) {
+                int status;
+                do {
+                    status = cudaStreamQuery(stream);
+                } while (status == cudaErrorNotReady);
+                check(status, "cudaStreamQuery");
+            } else {
+                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            }
+            long done = System.nanoTime();
+            if (poll) {
+                polled.record(done - t0);
+            } else {
+                synced.record(done - t0);
+                launchPart.record(launched - t0);
+            }
+        }
+        LatencySnapshot s = synced.snapshot();
+        LatencySnapshot q = polled.snapshot();
+        return String.format(Locale.ROOT, "replay+sync p50 %.1f p99 %.1f (p99/p50 %.2f), its launch p50 %.1f; "
+                        + "replay+query p50 %.1f p99 %.1f", s.p50() / 1e3, s.p99() / 1e3, (double) s.p99() / s.p50(),
+                launchPart.snapshot().p50() / 1e3, q.p50() / 1e3, q.p99() / 1e3);
+    }
+
+    /** The GPU time of single replays, CUDA events around each: the GPU's own share of a tail. */
+    private String singleReplayGpuTimes(CUgraphExec_st exec, CUstream_st stream, CUevent_st start, CUevent_st end) {
+        LatencyRecorder single = LatencyRecorder.create();
+        for (int i = 0; i < runs; i++) {
+            check(cudaEventRecord(start, stream), "cudaEventRecord");
+            launch(exec, stream);
+            check(cudaEventRecord(end, stream), "cudaEventRecord");
+            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            single.record(Math.round(elapsedMicros(start, end) * 1e3));
+        }
+        LatencySnapshot g = single.snapshot();
+        return String.format(Locale.ROOT, "one replay's GPU time p50 %.1f p99 %.1f (p99/p50 %.2f)", g.p50() / 1e3,
+                g.p99() / 1e3, (double) g.p99() / g.p50());
+    }
+
+    /** The CPU time of one {@code cudaSetDevice} to the current device, as the backend made on every call. */
+    private String setDeviceCost() {
+        int device;
+        try (IntPointer current = new IntPointer(1)) {
+            check(cudaGetDevice(current), "cudaGetDevice");
+            device = current.get();
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < runs; i++) {
+            check(cudaSetDevice(device), "cudaSetDevice");
+        }
+        return String.format(Locale.ROOT, "cudaSetDevice %.0f ns", (double) (System.nanoTime() - start) / runs);
     }
 
     private static void launch(CUgraphExec_st exec, CUstream_st stream) {
