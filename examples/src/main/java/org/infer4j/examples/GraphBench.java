@@ -48,9 +48,10 @@ import picocli.CommandLine.Option;
  * </ul>
  * GPU time per run: {@link TensorRtBinding#gpuMicrosPerRun} (CUDA events around many back-to-back
  * runs or graph replays). Beside it the mean SM clock NVML reported while the case ran, since a
- * latency-bound chain of small kernels runs as fast as the clock the GPU chose. A last row, {@code cpu}, is a control without the GPU (see
- * {@link CpuControl}): the p99/p50 this machine gives any loop as short as the fastest case. One
- * JSON per model in {@code --out}; a table on the console.
+ * latency-bound chain of small kernels runs as fast as the clock the GPU chose. A last row,
+ * {@code cpu}, is a control without the GPU (see {@link CpuControl}): the p99/p50 this machine
+ * gives any loop as short as the fastest case. One JSON per model in {@code --out}; a table on the
+ * console.
  *
  * <pre>
  * java -cp 'examples/target/lib/*' org.infer4j.examples.GraphBench -m resnet50.onnx,bert_base.onnx --out results/graphs

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,8 +41,8 @@ import picocli.CommandLine.Spec;
  * java -cp 'examples/target/lib/*' org.infer4j.examples.HostJitter --loop-micros 15,230 --out results/host-jitter.json
  * </pre>
  *
- * Linux with {@code taskset} only. Exit status 0 when every CPU was measured, 1 when one could not
- * be, 2 for a usage error.
+ * Linux with {@code taskset} only. The calling thread stays pinned to the last CPU measured. Exit
+ * status 0 when every CPU was measured, 1 when one could not be, 2 for a usage error.
  */
 @Command(name = "infer4j-host-jitter", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
         description = "Per CPU: how often and how long a spinning thread loses its CPU, and the p99/p50 of short loops there.")
@@ -118,8 +119,9 @@ public final class HostJitter implements Callable<Integer> {
             }
             console.println();
         }
+        int shortest = loopMicros.indexOf(Collections.min(loopMicros));
         Integer quietest = results.stream().filter(r -> r.error() == null)
-                .min(Comparator.comparingDouble(r -> r.loops().get(0).p99OverP50())).map(CpuResult::cpu).orElse(null);
+                .min(Comparator.comparingDouble(r -> r.loops().get(shortest).p99OverP50())).map(CpuResult::cpu).orElse(null);
         console.println("quietest CPU: " + (quietest == null ? "none measured" : quietest));
         if (out != null) {
             Map<String, Object> json = new LinkedHashMap<>();
