@@ -1,5 +1,20 @@
 package org.infer4j.tensorrt.internal;
 
+import static org.infer4j.tensorrt.internal.OnnxProto.ATTRIBUTE_GRAPH;
+import static org.infer4j.tensorrt.internal.OnnxProto.ATTRIBUTE_GRAPHS;
+import static org.infer4j.tensorrt.internal.OnnxProto.GRAPH_INITIALIZER;
+import static org.infer4j.tensorrt.internal.OnnxProto.GRAPH_NODE;
+import static org.infer4j.tensorrt.internal.OnnxProto.GRAPH_OUTPUT;
+import static org.infer4j.tensorrt.internal.OnnxProto.GRAPH_VALUE_INFO;
+import static org.infer4j.tensorrt.internal.OnnxProto.MODEL_GRAPH;
+import static org.infer4j.tensorrt.internal.OnnxProto.NODE_ATTRIBUTE;
+import static org.infer4j.tensorrt.internal.OnnxProto.NODE_DOMAIN;
+import static org.infer4j.tensorrt.internal.OnnxProto.NODE_INPUT;
+import static org.infer4j.tensorrt.internal.OnnxProto.NODE_OP_TYPE;
+import static org.infer4j.tensorrt.internal.OnnxProto.NODE_OUTPUT;
+import static org.infer4j.tensorrt.internal.OnnxProto.TENSOR_NAME;
+import static org.infer4j.tensorrt.internal.OnnxProto.VALUE_INFO_NAME;
+
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -27,21 +42,6 @@ import org.bytedeco.javacpp.BytePointer;
  * removed name from the outer scope. Stateless.
  */
 final class InitializerIdentities {
-    // field numbers from onnx.proto
-    private static final int MODEL_GRAPH = 7;
-    private static final int GRAPH_NODE = 1;
-    private static final int GRAPH_INITIALIZER = 5;
-    private static final int GRAPH_OUTPUT = 12;
-    private static final int GRAPH_VALUE_INFO = 13;
-    private static final int NODE_INPUT = 1;
-    private static final int NODE_OUTPUT = 2;
-    private static final int NODE_OP_TYPE = 4;
-    private static final int NODE_ATTRIBUTE = 5;
-    private static final int NODE_DOMAIN = 7;
-    private static final int ATTRIBUTE_GRAPH = 6;
-    private static final int ATTRIBUTE_GRAPHS = 11;
-    private static final int TENSOR_NAME = 8;
-    private static final int VALUE_INFO_NAME = 1;
 
     private InitializerIdentities() {
     }

@@ -1,5 +1,19 @@
 package org.infer4j.tensorrt.internal;
 
+import static org.infer4j.tensorrt.internal.OnnxProto.DIM_PARAM;
+import static org.infer4j.tensorrt.internal.OnnxProto.DIM_VALUE;
+import static org.infer4j.tensorrt.internal.OnnxProto.GRAPH_INITIALIZER;
+import static org.infer4j.tensorrt.internal.OnnxProto.GRAPH_INPUT;
+import static org.infer4j.tensorrt.internal.OnnxProto.GRAPH_OUTPUT;
+import static org.infer4j.tensorrt.internal.OnnxProto.MODEL_GRAPH;
+import static org.infer4j.tensorrt.internal.OnnxProto.SHAPE_DIM;
+import static org.infer4j.tensorrt.internal.OnnxProto.TENSOR_NAME;
+import static org.infer4j.tensorrt.internal.OnnxProto.TENSOR_TYPE_ELEM_TYPE;
+import static org.infer4j.tensorrt.internal.OnnxProto.TENSOR_TYPE_SHAPE;
+import static org.infer4j.tensorrt.internal.OnnxProto.TYPE_TENSOR;
+import static org.infer4j.tensorrt.internal.OnnxProto.VALUE_INFO_NAME;
+import static org.infer4j.tensorrt.internal.OnnxProto.VALUE_INFO_TYPE;
+
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -16,22 +30,6 @@ import org.infer4j.TensorInfo;
  * ONNX parser; a protobuf library would be a large dependency for five fields. Immutable.
  */
 record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
-
-    // field numbers from onnx.proto
-    private static final int MODEL_GRAPH = 7;
-    private static final int GRAPH_INITIALIZER = 5;
-    private static final int GRAPH_INPUT = 11;
-    private static final int GRAPH_OUTPUT = 12;
-    private static final int TENSOR_NAME = 8;
-    private static final int VALUE_INFO_NAME = 1;
-    private static final int VALUE_INFO_TYPE = 2;
-    private static final int TYPE_TENSOR = 1;
-    private static final int TENSOR_TYPE_ELEM_TYPE = 1;
-    private static final int TENSOR_TYPE_SHAPE = 2;
-    private static final int SHAPE_DIM = 1;
-    private static final int DIM_VALUE = 1;
-    private static final int DIM_PARAM = 2;
-
     OnnxModelInfo {
         inputs = List.copyOf(inputs);
         outputs = List.copyOf(outputs);
