@@ -185,15 +185,10 @@ public final class StudyFindings {
             return null;
         }
         List<Double> utils = these.stream().map(HtmlReport.Row::gpuUtilMean).filter(Objects::nonNull).toList();
-        return new Stat(median(these.stream().map(HtmlReport.Row::p50Us).toList()),
-                median(these.stream().map(HtmlReport.Row::p99Us).toList()),
-                median(these.stream().map(HtmlReport.Row::throughput).toList()), utils.isEmpty() ? null : median(utils));
-    }
-
-    static double median(List<Double> values) {
-        List<Double> sorted = values.stream().sorted().toList();
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+        return new Stat(SamplingOverhead.median(these.stream().map(HtmlReport.Row::p50Us).toList()),
+                SamplingOverhead.median(these.stream().map(HtmlReport.Row::p99Us).toList()),
+                SamplingOverhead.median(these.stream().map(HtmlReport.Row::throughput).toList()),
+                utils.isEmpty() ? null : SamplingOverhead.median(utils));
     }
 
     private static String missingNote(int missing) {
