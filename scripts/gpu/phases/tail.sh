@@ -41,7 +41,7 @@ mkdir -p "$RESULTS/tail"
     engine=$(ls -t "$TRT_CACHE"/*.engine | head -1)
     echo "=== $name bare replay of $(basename "$engine"), on CPU $quiet ($(date +%T))"
     # not through app_java, which cuts lines at 400 characters: the replay line is longer
-    java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --warmup 2000 --runs 3000 --cpu "$quiet" \
+    java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --inputs random,zeros --warmup 2000 --runs 3000 --cpu "$quiet" \
       "$engine" 2>&1 | grep -v -E '^\s*$|WARNING: '
     echo "exit status ${PIPESTATUS[0]}"
   done

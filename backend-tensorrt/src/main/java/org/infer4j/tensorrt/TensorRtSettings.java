@@ -18,6 +18,8 @@ public final class TensorRtSettings implements BackendSettings {
     public static final int DEFAULT_OPTIMIZATION_LEVEL = 3;
     /** Graphs kept per execution context by default. */
     public static final int DEFAULT_GRAPH_CACHE_CAPACITY = 8;
+    /** Host-GPU copies of up to this many bytes go into a CUDA graph by default; larger ones run around it. */
+    public static final long DEFAULT_GRAPH_COPY_LIMIT = 16 * 1024;
 
     private final long workspaceBytes;
     private final int optimizationLevel;
@@ -29,9 +31,11 @@ public final class TensorRtSettings implements BackendSettings {
     private final @Nullable BuildListener buildListener;
     private final int graphCacheCapacity;
     private final boolean blockingSync;
+    private final long graphCopyLimit;
 
     private TensorRtSettings(Builder b) {
         this.graphCacheCapacity = b.graphCacheCapacity;
+        this.graphCopyLimit = b.graphCopyLimit;
         this.blockingSync = b.blockingSync;
         this.workspaceBytes = b.workspaceBytes;
         this.optimizationLevel = b.optimizationLevel;
@@ -105,6 +109,19 @@ public final class TensorRtSettings implements BackendSettings {
     }
 
     /**
+     * With {@code EngineBuilder.cudaGraphs(true)} and host tensors: the largest copy between host and
+     * GPU, in bytes, that is captured into the graph (default {@value #DEFAULT_GRAPH_COPY_LIMIT}).
+     * Larger ones are enqueued around the replay, as {@code cudaMemcpyAsync} before and after it on
+     * the same stream. CUDA runs a copy inside a graph differently from the same copy enqueued on
+     * its own: for a small one the graph's way is faster, for a large one it is slower. 0 keeps
+     * every copy out of the graph, {@link Long#MAX_VALUE} puts every one in. Device-resident tensors
+     * are not copied at all.
+     */
+    public long graphCopyLimit() {
+        return graphCopyLimit;
+    }
+
+    /**
      * How a call waits for the GPU. {@code false} (default): it polls ({@code cudaStreamSynchronize}
      * under CUDA's default scheduling, which spins while the process has cores to spare), the lowest
      * latency for one caller; polling {@code cudaStreamQuery} from Java saw a graph replay done no
@@ -129,7 +146,7 @@ public final class TensorRtSettings implements BackendSettings {
         return "TensorRtSettings{workspaceBytes=" + workspaceBytes + ", optimizationLevel=" + optimizationLevel + ", tf32="
                 + tf32 + ", cacheDirectory=" + cacheDirectory() + ", engineCache=" + engineCache + ", timingCache="
                 + timingCache + ", contextPoolSize=" + contextPoolSize + ", graphCacheCapacity=" + graphCacheCapacity
-                + ", blockingSync=" + blockingSync + "}";
+                + ", graphCopyLimit=" + graphCopyLimit + ", blockingSync=" + blockingSync + "}";
     }
 
     /** Not thread-safe. */
@@ -144,6 +161,7 @@ public final class TensorRtSettings implements BackendSettings {
         private @Nullable BuildListener buildListener;
         private int graphCacheCapacity = DEFAULT_GRAPH_CACHE_CAPACITY;
         private boolean blockingSync;
+        private long graphCopyLimit = DEFAULT_GRAPH_COPY_LIMIT;
 
         private Builder() {
         }
@@ -205,6 +223,16 @@ public final class TensorRtSettings implements BackendSettings {
                         + capacity);
             }
             this.graphCacheCapacity = capacity;
+            return this;
+        }
+
+        /** See {@link TensorRtSettings#graphCopyLimit()}. */
+        public Builder graphCopyLimit(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("graphCopyLimit must be >= 0 bytes (0: no copy inside a graph), not "
+                        + bytes);
+            }
+            this.graphCopyLimit = bytes;
             return this;
         }
 

@@ -62,4 +62,16 @@ class TensorRtSettingsTest {
         assertThatThrownBy(() -> TensorRtSettings.builder().graphCacheCapacity(0)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("graphCacheCapacity must be >= 1");
     }
+
+    @Test
+    void graphCopyLimitKeepsSmallCopiesInTheGraphByDefaultAndTakesZeroToMax() {
+        assertThat(TensorRtSettings.defaults().graphCopyLimit()).isEqualTo(TensorRtSettings.DEFAULT_GRAPH_COPY_LIMIT)
+                .isEqualTo(16 * 1024);
+        assertThat(TensorRtSettings.builder().graphCopyLimit(0).build().graphCopyLimit()).as("no copy in a graph").isZero();
+        assertThat(TensorRtSettings.builder().graphCopyLimit(Long.MAX_VALUE).build().graphCopyLimit()).as("every copy in it")
+                .isEqualTo(Long.MAX_VALUE);
+        assertThat(TensorRtSettings.builder().graphCopyLimit(4096).build().toString()).contains("graphCopyLimit=4096");
+        assertThatThrownBy(() -> TensorRtSettings.builder().graphCopyLimit(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("graphCopyLimit must be >= 0 bytes").hasMessageContaining("-1");
+    }
 }

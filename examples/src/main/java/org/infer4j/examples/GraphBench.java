@@ -32,6 +32,7 @@ import org.infer4j.metrics.LatencyRecorder;
 import org.infer4j.metrics.LatencySnapshot;
 import org.infer4j.tensorrt.TensorRtBinding;
 import org.infer4j.tensorrt.TensorRtEngine;
+import org.infer4j.tensorrt.TensorRtSettings;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -94,6 +95,13 @@ public final class GraphBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     private long seed;
 
+    @Option(names = "--graph-copy-limits", split = ",", paramLabel = "LIMIT", defaultValue = "default",
+            converter = CopyLimitConverter.class,
+            description = "With graphs and host arrays, the TensorRtSettings.graphCopyLimit values to measure, each a "
+                    + "case: bytes, 'default', 'around' (0: no copy in the graph) or 'inside' (every copy in it). "
+                    + "Device-resident I/O, which copies nothing, is measured with the first (default: ${DEFAULT-VALUE}).")
+    private List<Long> graphCopyLimits = new ArrayList<>();
+
     @Option(names = "--cpu", paramLabel = "N",
             description = "Pin the measuring thread (and so the CPU control) to this CPU, e.g. the quietest one HostJitter "
                     + "found; Linux with taskset only. Default: wherever the scheduler puts it.")
@@ -111,7 +119,7 @@ public final class GraphBench implements Callable<Integer> {
     }
 
     /** One measured case. */
-    record Case(String mode, boolean cudaGraphs, long runs, double meanMicros, double p50Micros, double p99Micros,
+    record Case(String mode, boolean cudaGraphs, @Nullable Long graphCopyLimit, long runs, double meanMicros, double p50Micros, double p99Micros,
                 double p99OverP50, double gpuMicrosPerRun, double smClockMhz, Map<String, Long> counters, List<String> notes) {
     }
 
@@ -131,18 +139,18 @@ public final class GraphBench implements Callable<Integer> {
         }
         String allowedCpus = CpuAffinity.allowedCpus().orElse(null);
         int failed = 0;
-        console.printf("%-12s %-6s %-7s %10s %10s %10s %8s %12s %8s%n", "model", "mode", "graphs", "mean µs", "p50 µs", "p99 µs",
-                "p99/p50", "GPU µs/run", "SM MHz");
+        console.printf("%-12s %-6s %-12s %10s %10s %10s %8s %12s %8s%n", "model", "mode", "graphs", "mean µs", "p50 µs",
+                "p99 µs", "p99/p50", "GPU µs/run", "SM MHz");
         try (GpuSampler clocks = GpuSampler.start(CLOCK_SAMPLING)) {
             for (Path model : models) {
-                failed += benchModel(model, clocks, allowedCpus, json, console) ? 0 : 1;
+                failed += benchModel(model, graphCopyLimits, clocks, allowedCpus, json, console) ? 0 : 1;
             }
         }
         return failed == 0 ? 0 : 1;
     }
 
     /** Measures one model's cases and writes its JSON; false when it failed (the JSON says why). */
-    private boolean benchModel(Path model, GpuSampler clocks, @Nullable String allowedCpus, ObjectMapper json,
+    private boolean benchModel(Path model, List<Long> limits, GpuSampler clocks, @Nullable String allowedCpus, ObjectMapper json,
                                PrintWriter console) throws IOException {
         boolean ok = true;
         String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
@@ -166,18 +174,28 @@ public final class GraphBench implements Callable<Integer> {
         List<Case> cases = new ArrayList<>();
         try {
             Map<String, long[]> shapes = staticShapes(model);
-            for (boolean graphs : new boolean[] {false, true}) {
+            List<@Nullable Long> engines = new ArrayList<>();
+            engines.add(null); // without graphs
+            engines.addAll(limits);
+            for (int i = 0; i < engines.size(); i++) {
+                Long limit = engines.get(i);
+                boolean graphs = limit != null;
                 EngineBuilder builder = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
                         .cudaGraphs(graphs);
+                if (graphs) {
+                    builder.settings(TensorRtSettings.builder().graphCopyLimit(limit).build());
+                }
                 shapes.forEach((input, shape) -> builder.shapeRange(input, ShapeRange.fixed(shape)));
+                // device-resident I/O copies nothing, so it is measured once with graphs, with the first limit
+                List<String> modes = i <= 1 ? List.of("host", "device") : List.of("host");
                 try (InferenceEngine engine = builder.build()) {
                     Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
                     try {
-                        for (String mode : List.of("host", "device")) {
-                            Case c = measure((TensorRtEngine) engine, host, mode, graphs, clocks);
+                        for (String mode : modes) {
+                            Case c = measure((TensorRtEngine) engine, host, mode, limit, clocks);
                             cases.add(c);
-                            console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
-                                    mode, graphs ? "on" : "off", c.meanMicros(), c.p50Micros(), c.p99Micros(),
+                            console.printf(Locale.ROOT, "%-12s %-6s %-12s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
+                                    mode, graphsLabel(mode, limit), c.meanMicros(), c.p50Micros(), c.p99Micros(),
                                     c.p99OverP50(), c.gpuMicrosPerRun(), c.smClockMhz());
                         }
                     } finally {
@@ -188,7 +206,7 @@ public final class GraphBench implements Callable<Integer> {
             double fastest = cases.stream().mapToDouble(Case::p50Micros).min().orElseThrow();
             CpuControl control = CpuControl.measure(fastest, Math.min(warmup, iterations), iterations);
             result.put("cpuControl", control);
-            console.printf(Locale.ROOT, "%-12s %-6s %-7s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
+            console.printf(Locale.ROOT, "%-12s %-6s %-12s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
                     control.meanMicros(), control.p50Micros(), control.p99Micros(), control.p99OverP50(), "-");
         } catch (RuntimeException e) {
             ok = false;
@@ -200,7 +218,45 @@ public final class GraphBench implements Callable<Integer> {
         return ok;
     }
 
-    private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs, GpuSampler clocks) {
+    /** "off", or "on" with the copy limit of a host-array case: "on ≤16384 B", "on around", "on inside". */
+    private static String graphsLabel(String mode, @Nullable Long limit) {
+        if (limit == null) {
+            return "off";
+        }
+        if (!mode.equals("host")) {
+            return "on";
+        }
+        return limit == 0 ? "on around" : limit == Long.MAX_VALUE ? "on inside" : "on ≤" + limit + " B";
+    }
+
+    /** A --graph-copy-limits value in bytes: a count, "default", "around" (0) or "inside" (all). */
+    static final class CopyLimitConverter implements CommandLine.ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            return switch (value.trim().toLowerCase(Locale.ROOT)) {
+                case "default" -> TensorRtSettings.DEFAULT_GRAPH_COPY_LIMIT;
+                case "around" -> 0L;
+                case "inside" -> Long.MAX_VALUE;
+                default -> {
+                    long bytes;
+                    try {
+                        bytes = Long.parseLong(value.trim());
+                    } catch (NumberFormatException e) {
+                        bytes = -1;
+                    }
+                    if (bytes < 0) {
+                        throw new CommandLine.TypeConversionException("a graph copy limit is bytes (>= 0), 'default', "
+                                + "'around' or 'inside', not '" + value + "'");
+                    }
+                    yield bytes;
+                }
+            };
+        }
+    }
+
+    private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, @Nullable Long graphCopyLimit,
+                         GpuSampler clocks) {
+        boolean graphs = graphCopyLimit != null;
         List<Tensor> owned = new ArrayList<>();
         try {
             Map<String, Tensor> in = host;
@@ -247,7 +303,7 @@ public final class GraphBench implements Callable<Integer> {
                 });
                 double p50 = s.p50() / 1e3;
                 double p99 = s.p99() / 1e3;
-                return new Case(mode, graphs, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
+                return new Case(mode, graphs, mode.equals("host") ? graphCopyLimit : null, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
                         smClock, counters, engine.stats().notes());
             }
         } finally {

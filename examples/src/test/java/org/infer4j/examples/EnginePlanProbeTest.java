@@ -24,7 +24,7 @@ class EnginePlanProbeTest {
     Path dir;
 
     private int probe(String... args) {
-        CommandLine cl = new CommandLine(new EnginePlanProbe());
+        CommandLine cl = new CommandLine(new EnginePlanProbe()).setCaseInsensitiveEnumValuesAllowed(true); // as main does
         cl.setOut(new PrintWriter(out, true));
         cl.setErr(new PrintWriter(err, true));
         return cl.execute(args);
@@ -44,6 +44,12 @@ class EnginePlanProbeTest {
     void noTimedRunsIsAUsageErrorNamingTheOption() {
         assertThat(probe("--runs", "0", dir.resolve("any.engine").toString())).isEqualTo(2);
         assertThat(err.toString()).contains("--runs must be >= 1");
+    }
+
+    @Test
+    void inputsAreRandomOrZerosAndAnythingElseIsAUsageErrorListingBoth() {
+        assertThat(probe("--inputs", "ones", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--inputs").contains("RANDOM").contains("ZEROS");
     }
 
     @Test
@@ -77,8 +83,11 @@ class EnginePlanProbeTest {
         try (Stream<Path> files = Files.list(cache)) {
             engine = files.filter(f -> f.toString().endsWith(".engine")).findFirst().orElseThrow();
         }
-        assertThat(probe("--graph", "--warmup", "20", "--runs", "200", engine.toString())).isZero();
-        assertThat(out.toString()).contains("infer4j graph replay: nodes ")
+        assertThat(probe("--graph", "--inputs", "random,zeros", "--warmup", "20", "--runs", "200", engine.toString())).isZero();
+        assertThat(out.toString()).contains("infer4j graph replay, random inputs: nodes ")
+                .contains("infer4j graph replay, zeros inputs: nodes ")
+                .containsPattern("infer4j +random +kNONE")
+                .containsPattern("infer4j +zeros +kNONE")
                 .containsPattern("replay\\+sync p50 [0-9.]+ p99 [0-9.]+ \\(p99/p50 [0-9.]+\\), its launch p50 [0-9.]+")
                 .containsPattern("replay\\+query p50 [0-9.]+ p99 [0-9.]+")
                 .containsPattern("one replay's GPU time p50 [0-9.]+ p99 [0-9.]+")

@@ -1,11 +1,13 @@
 package org.infer4j.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.infer4j.Backends;
+import org.infer4j.tensorrt.TensorRtSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -18,6 +20,20 @@ class GraphBenchTest {
     void helpNamesTheModesAndOptions() {
         CommandLine cl = new CommandLine(new GraphBench());
         assertThat(cl.getUsageMessage()).contains("--model").contains("--gpu-runs").contains("device-resident");
+    }
+
+    @Test
+    void graphCopyLimitsAreBytesOrTheirThreeNames() {
+        GraphBench.CopyLimitConverter limits = new GraphBench.CopyLimitConverter();
+        assertThat(limits.convert("default")).isEqualTo(TensorRtSettings.DEFAULT_GRAPH_COPY_LIMIT);
+        assertThat(limits.convert("around")).isZero();
+        assertThat(limits.convert("Inside")).isEqualTo(Long.MAX_VALUE);
+        assertThat(limits.convert(" 4096")).isEqualTo(4096);
+        assertThatThrownBy(() -> limits.convert("-1")).isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("not '-1'");
+        assertThatThrownBy(() -> limits.convert("16k")).hasMessageContaining("bytes (>= 0), 'default', 'around' or 'inside'");
+        assertThat(new CommandLine(new GraphBench()).execute("-m", "x.onnx", "--graph-copy-limits", "0,lots"))
+                .as("a usage error").isEqualTo(2);
     }
 
     @Test

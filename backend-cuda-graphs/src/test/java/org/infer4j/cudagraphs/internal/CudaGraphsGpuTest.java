@@ -161,6 +161,45 @@ class CudaGraphsGpuTest {
         }
     }
 
+    /**
+     * Copies over {@code graphCopyLimit} run around the replay: every split of the copies (none in the
+     * graph, all in it, the input around and the output in) gives the outputs of plain runs, captured
+     * and, with captures broken, uncaptured.
+     */
+    @Test
+    void copiesAroundTheGraphGiveBitwiseTheSameOutputsAsCopiesInsideIt() {
+        try (InferenceEngine plain = tiny("mlp_tiny", false, TensorRtSettings.builder().contextPoolSize(1))) {
+            Map<String, Tensor> in = inputs(plain.inputs(), 2, 128, 11);
+            try {
+                Map<String, float[]> expected = run(plain, in);
+                long inputBytes = in.values().iterator().next().byteSize();
+                try (Outputs o = plain.run(in)) {
+                    assertThat(o.get("output").byteSize()).as("the split below needs an output smaller than the input")
+                            .isLessThan(inputBytes);
+                }
+                for (long limit : new long[] {0, Long.MAX_VALUE, inputBytes - 1}) {
+                    for (boolean broken : new boolean[] {false, true}) {
+                        try (InferenceEngine graphs = tiny("mlp_tiny", true,
+                                TensorRtSettings.builder().contextPoolSize(1).graphCopyLimit(limit))) {
+                            CudaGraphRunner.breakCapturesForTest = broken;
+                            for (int i = 0; i < 3; i++) {
+                                assertBitwiseEqual("limit " + limit + (broken ? " uncaptured" : "") + ", run " + i,
+                                        run(graphs, in), expected);
+                            }
+                            CudaGraphRunner.breakCapturesForTest = false;
+                            EngineStats s = graphs.stats();
+                            assertThat(s.counter("cudaGraphs.copyLimitBytes")).as(s.toString()).isEqualTo(limit);
+                            assertThat(s.counter(broken ? "cudaGraphs.uncapturedRuns" : "cudaGraphs.replays"))
+                                    .as(s.toString()).isGreaterThanOrEqualTo(2);
+                        }
+                    }
+                }
+            } finally {
+                in.values().forEach(Tensor::close);
+            }
+        }
+    }
+
     @Test
     void concurrentCallersEachUseTheirOwnContextAndGraph() throws Exception {
         try (InferenceEngine plain = tiny("cnn_tiny", false, TensorRtSettings.builder());

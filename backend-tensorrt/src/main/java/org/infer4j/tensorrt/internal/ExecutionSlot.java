@@ -53,7 +53,8 @@ import org.jspecify.annotations.Nullable;
  * enqueues can be captured into a CUDA graph and replayed: with a {@link GraphRunner} (from
  * {@code backend-cuda-graphs}) it is, one graph per {@link #signature() signature}. Under graphs,
  * host tensors go through the staging memory (their own addresses would be baked into the graph),
- * except the fixed tensors of a binding. Not thread-safe: one caller at a time, which the
+ * except the fixed tensors of a binding, and only copies of up to {@code graphCopyLimit} bytes are
+ * captured: larger ones are enqueued before and after the replay. Not thread-safe: one caller at a time, which the
  * engine's pool and bindings ensure.
  */
 final class ExecutionSlot implements AutoCloseable {
@@ -75,6 +76,7 @@ final class ExecutionSlot implements AutoCloseable {
     private final Io[] outputs;
     private final @Nullable GraphRunner graphs;
     private final boolean fixedHostTensors;
+    private final long graphCopyLimit;
     private final long[] signature;
     private final CapturableWork work = new CapturableWork() {
         @Override
@@ -119,6 +121,8 @@ final class ExecutionSlot implements AutoCloseable {
         @Nullable Pointer transferSource;
         @Nullable Pointer transferTarget;
         long transferBytes;
+        /** Whether this tensor's copy is enqueued around the graph replay instead of captured in it. */
+        boolean copiedAroundGraph;
         /** This tensor's part of the signature: a bound address, {@link #STAGED} or {@link #DISCARDED}. */
         long key;
         /** The address TensorRT holds for this tensor: set again only when it changes. */
@@ -136,12 +140,15 @@ final class ExecutionSlot implements AutoCloseable {
      * @param graphs replays the work as CUDA graphs, if given; this slot owns it and closes it
      * @param fixedHostTensors whether the host tensors of every call are the same objects (a
      *        binding's), so that graphs may bake in the addresses of page-locked ones
+     * @param graphCopyLimit the largest host-GPU copy, in bytes, captured into a graph
      */
     ExecutionSlot(ICudaEngine engine, String modelName, int device, List<TensorInfo> inputInfos, List<TensorInfo> outputInfos,
-                  ProfilePlan plan, @Nullable GraphRunner graphs, boolean fixedHostTensors, boolean blockingSync) {
+                  ProfilePlan plan, @Nullable GraphRunner graphs, boolean fixedHostTensors, boolean blockingSync,
+                  long graphCopyLimit) {
         this.modelName = modelName;
         this.graphs = graphs;
         this.fixedHostTensors = fixedHostTensors;
+        this.graphCopyLimit = graphCopyLimit;
         int signatureLength = outputInfos.size();
         for (TensorInfo in : inputInfos) {
             signatureLength += in.shape().rank() + 2;
@@ -278,11 +285,16 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
-    /** Enqueues the bound inference on {@link #stream()}: through the graph runner when there is one. */
+    /**
+     * Enqueues the bound inference on {@link #stream()}: through the graph runner when there is one,
+     * with the copies too large for the graph before and after it.
+     */
     void launch() {
         GraphRunner g = graphs;
         if (g != null) {
+            enqueueUploads(true);
             g.run(signature(), work);
+            enqueueDownloads(true);
         } else {
             enqueueAll();
         }
@@ -349,6 +361,7 @@ final class ExecutionSlot implements AutoCloseable {
             return;
         }
         io.transferBytes = t.byteSize();
+        io.copiedAroundGraph = copiedAroundGraph(io.transferBytes);
         if (t instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
             io.transferSource = p.address();
             io.key = graphs == null ? 0 : p.address().address();
@@ -376,6 +389,7 @@ final class ExecutionSlot implements AutoCloseable {
             return;
         }
         io.transferBytes = target.byteSize();
+        io.copiedAroundGraph = copiedAroundGraph(io.transferBytes);
         if (target instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
             io.transferTarget = p.address();
             io.key = graphs == null ? 0 : p.address().address();
@@ -386,19 +400,40 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
-    /** Enqueues uploads, {@code enqueueV3} and downloads of the bound inference; no synchronisation. */
+    /**
+     * Whether a copy of {@code bytes} runs around the graph replay: a graph replays a captured copy
+     * in its own way, faster than {@code cudaMemcpyAsync} for a small one and slower for a large one.
+     */
+    private boolean copiedAroundGraph(long bytes) {
+        return graphs != null && bytes > graphCopyLimit;
+    }
+
+    /**
+     * Enqueues uploads, {@code enqueueV3} and downloads of the bound inference, except the copies
+     * that run around the graph; no synchronisation. What a graph captures.
+     */
     private void enqueueAll() {
+        enqueueUploads(false);
+        enqueueInference();
+        enqueueDownloads(false);
+    }
+
+    /** Enqueues the uploads that run around the graph ({@code aroundGraph}) or the others. */
+    private void enqueueUploads(boolean aroundGraph) {
         for (Io io : inputs) {
             Pointer source = io.transferSource;
-            if (source != null) {
+            if (source != null && io.copiedAroundGraph == aroundGraph) {
                 Cuda.check(cudaMemcpyAsync(io.deviceBuffer, source, io.transferBytes, HOST_TO_DEVICE, stream),
                         io.transferLabel);
             }
         }
-        enqueueInference();
+    }
+
+    /** Enqueues the downloads that run around the graph ({@code aroundGraph}) or the others. */
+    private void enqueueDownloads(boolean aroundGraph) {
         for (Io io : outputs) {
             Pointer target = io.transferTarget;
-            if (target != null) {
+            if (target != null && io.copiedAroundGraph == aroundGraph) {
                 Cuda.check(cudaMemcpyAsync(target, io.deviceBuffer, io.transferBytes, DEVICE_TO_HOST, stream),
                         io.transferLabel);
             }

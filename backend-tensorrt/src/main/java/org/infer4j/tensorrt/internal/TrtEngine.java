@@ -39,13 +39,15 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final EngineStats baseStats;
     private final GraphSupport graphSupport;
     private final boolean blockingSync;
+    private final long graphCopyLimit;
     /** Graph counters of closed bindings, summed, so that stats never go backwards. */
     private volatile org.infer4j.tensorrt.spi.GraphRunner.Stats retiredGraphStats = org.infer4j.tensorrt.spi.GraphRunner.Stats.NONE;
     private final java.util.concurrent.atomic.AtomicInteger slotNumbers = new java.util.concurrent.atomic.AtomicInteger();
 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
     TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
-              int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync) {
+              int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
+              long graphCopyLimit) {
         super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs());
         this.modelName = modelName;
         this.device = device;
@@ -55,6 +57,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         this.baseStats = stats;
         this.graphSupport = graphSupport;
         this.blockingSync = blockingSync;
+        this.graphCopyLimit = graphCopyLimit;
         this.pool = new ArrayBlockingQueue<>(poolSize);
         try {
             checkTypes(model);
@@ -86,7 +89,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     ExecutionSlot newSlot(boolean fixed) {
         String owner = modelName + " context " + slotNumbers.incrementAndGet() + (fixed ? " (binding)" : "");
         return new ExecutionSlot(engine, modelName, device, inputs(), outputs(), plan, graphSupport.newRunner(owner), fixed,
-                blockingSync);
+                blockingSync, graphCopyLimit);
     }
 
     @Override

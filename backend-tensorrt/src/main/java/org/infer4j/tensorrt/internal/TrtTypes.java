@@ -4,13 +4,13 @@ import org.bytedeco.tensorrt.global.nvinfer.DataType;
 import org.infer4j.ElementType;
 import org.jspecify.annotations.Nullable;
 
-/** TensorRT data types against infer4j element types. */
-final class TrtTypes {
+/** TensorRT data types against infer4j element types; public for the examples' plan probe. */
+public final class TrtTypes {
     private TrtTypes() {
     }
 
     /** The element type of a TensorRT I/O data type, or null if infer4j has none (FP8, INT4). */
-    static @Nullable ElementType elementType(DataType type) {
+    public static @Nullable ElementType elementType(DataType type) {
         return switch (type.intern()) {
             case kFLOAT -> ElementType.FLOAT32;
             case kHALF -> ElementType.FLOAT16;
