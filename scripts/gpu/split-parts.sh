@@ -1,32 +1,30 @@
 #!/usr/bin/env bash
-# Runs HERE, once after ../shared/gpu/stage.sh: cuts the stack's parts (.gpu/parts/NN/pNN, about 60 MiB each) into
-# pieces of at most 30 MiB, one folder each: .gpu/pieces/NN-aa/pNN.aa, .gpu/pieces/NN-ab/pNN.ab, ...
+# Runs HERE, once after ../shared/gpu/stage.sh: cuts the stack (.gpu/parts/NN/pNN, about 60 MiB each, joined in
+# name order) into pieces as large as a device call leaves room for, one folder each: .gpu/pieces/000/p000,
+# .gpu/pieces/001/p001, ...
 # Why: a device call carries the whole working tree besides its carried paths, 64 MiB in all, and the committed
-# results have grown past what a 60 MiB part leaves room for. unpack.sh joins /opt/gpu/parts/p* in name order, and
-# pNN.aa, pNN.ab sort where pNN did, so the pieces need no joining of their own.
+# results take part of that. Each piece is 64 MiB less what travels anyway (tracked and untracked files that git does
+# not ignore) less 2 MiB of margin; PIECE_MIB overrides. unpack.sh joins /opt/gpu/parts/p* in name order, and
+# p000, p001, ... sort where the parts did.
 # Send them one call each, back to back, then the work call (run.sh):
-#   carry [".gpu/pieces/NN-xx"], command: mkdir -p /opt/gpu/parts && cp .gpu/pieces/NN-xx/* /opt/gpu/parts/
+#   carry [".gpu/pieces/NNN"], command: mkdir -p /opt/gpu/parts && cp .gpu/pieces/NNN/* /opt/gpu/parts/
 # `ls .gpu/pieces` lists the folders in order.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-[ -d .gpu/parts ] || { echo "no .gpu/parts: run ../shared/gpu/stage.sh first" >&2; exit 1; }
+[ -d .gpu/parts/00 ] || { echo "no .gpu/parts: run ../shared/gpu/stage.sh first" >&2; exit 1; }
+tree_bytes=$( (git ls-files -z; git ls-files -z --others --exclude-standard) | xargs -0 -r stat -c %s 2>/dev/null \
+  | awk '{s += $1} END {print s + 0}')
+piece_mib=${PIECE_MIB:-$(( 64 - 2 - (tree_bytes + 1048575) / 1048576 ))}
+[ "$piece_mib" -ge 8 ] || { echo "the working tree leaves only ${piece_mib} MiB a call: commit fewer results" >&2; exit 1; }
 rm -rf .gpu/pieces
-for dir in .gpu/parts/*/; do
-  n=$(basename "$dir")
-  part="$dir/p$n"
-  [ -f "$part" ] || { echo "no $part" >&2; exit 1; }
-  tmp=$(mktemp -d)
-  split -b 30M "$part" "$tmp/p$n."
-  first=1
-  for piece in "$tmp"/p"$n".*; do
-    out=".gpu/pieces/$n-${piece##*.}"
-    mkdir -p "$out" && mv "$piece" "$out/"
-    if [ "$first" = 1 ]; then # the part's other files (unpack.sh, models.py, zstd) travel with its first piece
-      find "$dir" -maxdepth 1 -type f ! -name "p$n" -exec cp -p {} "$out/" \;
-      first=0
-    fi
-  done
-  rmdir "$tmp"
+mkdir -p .gpu/pieces/tmp
+cat .gpu/parts/*/p[0-9]* | split -b "${piece_mib}M" -d -a 3 - .gpu/pieces/tmp/p
+for piece in .gpu/pieces/tmp/p*; do
+  n=${piece##*/p}
+  mkdir -p ".gpu/pieces/$n" && mv "$piece" ".gpu/pieces/$n/"
 done
-du -sh .gpu/pieces/* | sort -h | tail -1
+rmdir .gpu/pieces/tmp
+# the first part's other files (unpack.sh, models.py, zstd) travel with the first piece
+find .gpu/parts/00 -maxdepth 1 -type f ! -name 'p00' -exec cp -p {} .gpu/pieces/000/ \;
+echo "working tree $((tree_bytes / 1048576)) MiB, pieces of ${piece_mib} MiB"
 echo "$(ls .gpu/pieces | wc -l) pieces: $(ls .gpu/pieces | tr '\n' ' ')"

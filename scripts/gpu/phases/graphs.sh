@@ -16,14 +16,7 @@ for name in $GRAPH_MODELS; do
   app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
     --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --out "$RESULTS/graphs"
 done 2>&1 | tee -a "$OUT/graphs.txt"
-# gru through ONNX Runtime (cuDNN RNN): its own CUDA-graph mode through the escape hatch, beside the plain
-# CUDA provider. The inputs stay the same across runs, the one case where that mode answers correctly from Java
-# (OrtCudaGraphTest), so this measures what its replay would cost.
-if [ -f "$MODELS/gru.onnx" ] && [[ " $GRAPH_MODELS " == *" gru "* ]]; then
-  for graph_mode in 0 1; do
-    echo "=== gru on ort-cuda FP32, enable_cuda_graph=$graph_mode ($(date +%T))"
-    app_java org.infer4j.examples.Benchmark --model "$MODELS/gru.onnx" --backend ort-cuda --precision FP32 \
-      --batch 1 --warmup 500 --duration 3s --option "ort-cuda:cuda.enable_cuda_graph=$graph_mode" \
-      --out "$RESULTS/graphs/ort-cuda-graph-$graph_mode"
-  done 2>&1 | tee -a "$OUT/graphs.txt"
+# gru through ONNX Runtime's own CUDA-graph mode, beside the plain CUDA provider
+if [[ " $GRAPH_MODELS " == *" gru "* ]]; then
+  source scripts/gpu/phases/ort-graphs.sh
 fi

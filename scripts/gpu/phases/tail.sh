@@ -14,6 +14,8 @@
 #      (study chunk 10's cases), for how the way a call waits for its stream holds up when threads share an engine.
 # Knobs: TAIL_MODELS (default mlp cnn gru distilbert resnet50 bert_base), TAIL_SKIP_JITTER=1 (reuse the first
 # call's host-jitter.json on the same machine), TAIL_LOOPS (HostJitter's loop lengths, default 15,25,230 µs),
+# TAIL_PINNED=0 (GraphBench unpinned only: for long replays, whose tails the scheduler does not set),
+# GRAPH_ZERO_COPY_LIMITS (GraphBench --zero-copy-limits, e.g. copy,max: host arrays copied and read in place),
 # TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/tail.txt; JSON in $RESULTS/tail/.
 TAIL_MODELS=${TAIL_MODELS:-mlp cnn gru distilbert resnet50 bert_base}
@@ -32,11 +34,11 @@ mkdir -p "$RESULTS/tail"
   for name in $TAIL_MODELS; do
     model="$MODELS/$name.onnx"
     [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
-    for pin in none "$quiet"; do
+    for pin in none $([ "${TAIL_PINNED:-1}" = 0 ] || echo "$quiet"); do
       echo "=== $name GraphBench, measuring thread on CPU $pin ($(date +%T))"
       app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" \
-        $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
+        --zero-copy-limits "${GRAPH_ZERO_COPY_LIMITS:-default}" $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
     done
     engine=$(ls -t "$TRT_CACHE"/*.engine | head -1)
     echo "=== $name bare replay of $(basename "$engine"), on CPU $quiet ($(date +%T))"

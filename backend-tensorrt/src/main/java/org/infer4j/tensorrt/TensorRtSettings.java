@@ -18,8 +18,8 @@ public final class TensorRtSettings implements BackendSettings {
     public static final int DEFAULT_OPTIMIZATION_LEVEL = 3;
     /** Graphs kept per execution context by default. */
     public static final int DEFAULT_GRAPH_CACHE_CAPACITY = 8;
-    /** Host-GPU copies of up to this many bytes go into a CUDA graph by default; larger ones run around it. */
-    public static final long DEFAULT_GRAPH_COPY_LIMIT = 16 * 1024;
+    /** Host tensors of up to this many bytes are read and written in place by default, not copied. */
+    public static final long DEFAULT_ZERO_COPY_LIMIT = 0;
 
     private final long workspaceBytes;
     private final int optimizationLevel;
@@ -31,11 +31,11 @@ public final class TensorRtSettings implements BackendSettings {
     private final @Nullable BuildListener buildListener;
     private final int graphCacheCapacity;
     private final boolean blockingSync;
-    private final long graphCopyLimit;
+    private final long zeroCopyLimit;
 
     private TensorRtSettings(Builder b) {
         this.graphCacheCapacity = b.graphCacheCapacity;
-        this.graphCopyLimit = b.graphCopyLimit;
+        this.zeroCopyLimit = b.zeroCopyLimit;
         this.blockingSync = b.blockingSync;
         this.workspaceBytes = b.workspaceBytes;
         this.optimizationLevel = b.optimizationLevel;
@@ -109,16 +109,18 @@ public final class TensorRtSettings implements BackendSettings {
     }
 
     /**
-     * With {@code EngineBuilder.cudaGraphs(true)} and host tensors: the largest copy between host and
-     * GPU, in bytes, that is captured into the graph (default {@value #DEFAULT_GRAPH_COPY_LIMIT}).
-     * Larger ones are enqueued around the replay, as {@code cudaMemcpyAsync} before and after it on
-     * the same stream. CUDA runs a copy inside a graph differently from the same copy enqueued on
-     * its own: for a small one the graph's way is faster, for a large one it is slower. 0 keeps
-     * every copy out of the graph, {@link Long#MAX_VALUE} puts every one in. Device-resident tensors
-     * are not copied at all.
+     * The largest host tensor, in bytes, that the engine reads or writes where it lies instead of
+     * through a copy (default {@value #DEFAULT_ZERO_COPY_LIMIT}: every host tensor is copied).
+     * Such an input or output is bound to page-locked host memory (the caller's, if it is a
+     * page-locked tensor the call may use in place, or the context's staging), and TensorRT's
+     * kernels reach it over PCIe: no copy to or from the GPU, at the price of the first and last
+     * layers reading and writing across the bus. With and without graphs; device-resident tensors
+     * are never copied anyway. It pays for small tensors read once (a reformatting first layer),
+     * and can cost a lot where a layer reads its input many times; GraphBench
+     * {@code --zero-copy-limits 0,max} measures both ways on a model.
      */
-    public long graphCopyLimit() {
-        return graphCopyLimit;
+    public long zeroCopyLimit() {
+        return zeroCopyLimit;
     }
 
     /**
@@ -146,7 +148,7 @@ public final class TensorRtSettings implements BackendSettings {
         return "TensorRtSettings{workspaceBytes=" + workspaceBytes + ", optimizationLevel=" + optimizationLevel + ", tf32="
                 + tf32 + ", cacheDirectory=" + cacheDirectory() + ", engineCache=" + engineCache + ", timingCache="
                 + timingCache + ", contextPoolSize=" + contextPoolSize + ", graphCacheCapacity=" + graphCacheCapacity
-                + ", graphCopyLimit=" + graphCopyLimit + ", blockingSync=" + blockingSync + "}";
+                + ", zeroCopyLimit=" + zeroCopyLimit + ", blockingSync=" + blockingSync + "}";
     }
 
     /** Not thread-safe. */
@@ -161,7 +163,7 @@ public final class TensorRtSettings implements BackendSettings {
         private @Nullable BuildListener buildListener;
         private int graphCacheCapacity = DEFAULT_GRAPH_CACHE_CAPACITY;
         private boolean blockingSync;
-        private long graphCopyLimit = DEFAULT_GRAPH_COPY_LIMIT;
+        private long zeroCopyLimit = DEFAULT_ZERO_COPY_LIMIT;
 
         private Builder() {
         }
@@ -210,6 +212,15 @@ public final class TensorRtSettings implements BackendSettings {
             return this;
         }
 
+        /** See {@link TensorRtSettings#zeroCopyLimit()}; 0 copies every host tensor, {@link Long#MAX_VALUE} none. */
+        public Builder zeroCopyLimit(long bytes) {
+            if (bytes < 0) {
+                throw new IllegalArgumentException("zeroCopyLimit must be >= 0 bytes (0: copy every host tensor), not " + bytes);
+            }
+            this.zeroCopyLimit = bytes;
+            return this;
+        }
+
         /** See {@link TensorRtSettings#blockingSync()}. */
         public Builder blockingSync(boolean enabled) {
             this.blockingSync = enabled;
@@ -223,16 +234,6 @@ public final class TensorRtSettings implements BackendSettings {
                         + capacity);
             }
             this.graphCacheCapacity = capacity;
-            return this;
-        }
-
-        /** See {@link TensorRtSettings#graphCopyLimit()}. */
-        public Builder graphCopyLimit(long bytes) {
-            if (bytes < 0) {
-                throw new IllegalArgumentException("graphCopyLimit must be >= 0 bytes (0: no copy inside a graph), not "
-                        + bytes);
-            }
-            this.graphCopyLimit = bytes;
             return this;
         }
 

@@ -64,14 +64,13 @@ class TensorRtSettingsTest {
     }
 
     @Test
-    void graphCopyLimitKeepsSmallCopiesInTheGraphByDefaultAndTakesZeroToMax() {
-        assertThat(TensorRtSettings.defaults().graphCopyLimit()).isEqualTo(TensorRtSettings.DEFAULT_GRAPH_COPY_LIMIT)
-                .isEqualTo(16 * 1024);
-        assertThat(TensorRtSettings.builder().graphCopyLimit(0).build().graphCopyLimit()).as("no copy in a graph").isZero();
-        assertThat(TensorRtSettings.builder().graphCopyLimit(Long.MAX_VALUE).build().graphCopyLimit()).as("every copy in it")
+    void zeroCopyLimitCopiesEveryHostTensorByDefaultAndTakesZeroToMax() {
+        assertThat(TensorRtSettings.defaults().zeroCopyLimit()).isEqualTo(TensorRtSettings.DEFAULT_ZERO_COPY_LIMIT);
+        assertThat(TensorRtSettings.builder().zeroCopyLimit(0).build().zeroCopyLimit()).as("every tensor copied").isZero();
+        assertThat(TensorRtSettings.builder().zeroCopyLimit(Long.MAX_VALUE).build().zeroCopyLimit()).as("none copied")
                 .isEqualTo(Long.MAX_VALUE);
-        assertThat(TensorRtSettings.builder().graphCopyLimit(4096).build().toString()).contains("graphCopyLimit=4096");
-        assertThatThrownBy(() -> TensorRtSettings.builder().graphCopyLimit(-1)).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("graphCopyLimit must be >= 0 bytes").hasMessageContaining("-1");
+        assertThat(TensorRtSettings.builder().zeroCopyLimit(4096).build().toString()).contains("zeroCopyLimit=4096");
+        assertThatThrownBy(() -> TensorRtSettings.builder().zeroCopyLimit(-1)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("zeroCopyLimit must be >= 0 bytes").hasMessageContaining("-1");
     }
 }

@@ -43,7 +43,9 @@ import picocli.CommandLine.Option;
  * {@code run()} with graphs off and on, in two modes, and the GPU time of one run.
  * <ul>
  *   <li>{@code host}: host input tensors, written once, and host outputs the binding allocates;
- *       every run copies inputs to the GPU and outputs back (through page-locked staging);</li>
+ *       every run copies inputs to the GPU and outputs back (through page-locked staging), or, for
+ *       tensors under a {@code --zero-copy-limits} value, TensorRT reads and writes them in
+ *       page-locked host memory;</li>
  *   <li>{@code device}: inputs and outputs in GPU memory ({@code TensorRtEngine.allocateDevice}),
  *       bound once: no copies, the graph binds fixed addresses.</li>
  * </ul>
@@ -95,12 +97,12 @@ public final class GraphBench implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "42", description = "Seed of the random inputs (default: ${DEFAULT-VALUE}).")
     private long seed;
 
-    @Option(names = "--graph-copy-limits", split = ",", paramLabel = "LIMIT", defaultValue = "default",
-            converter = CopyLimitConverter.class,
-            description = "With graphs and host arrays, the TensorRtSettings.graphCopyLimit values to measure, each a "
-                    + "case: bytes, 'default', 'around' (0: no copy in the graph) or 'inside' (every copy in it). "
-                    + "Device-resident I/O, which copies nothing, is measured with the first (default: ${DEFAULT-VALUE}).")
-    private List<Long> graphCopyLimits = new ArrayList<>();
+    @Option(names = "--zero-copy-limits", split = ",", paramLabel = "LIMIT", defaultValue = "default",
+            converter = ZeroCopyLimitConverter.class,
+            description = "The TensorRtSettings.zeroCopyLimit values to measure host arrays with, graphs off and on: bytes, "
+                    + "'default', 'copy' (0: every tensor copied) or 'max' (none copied). Device-resident I/O, which copies "
+                    + "nothing, is measured with the first (default: ${DEFAULT-VALUE}).")
+    private List<Long> zeroCopyLimits = new ArrayList<>();
 
     @Option(names = "--cpu", paramLabel = "N",
             description = "Pin the measuring thread (and so the CPU control) to this CPU, e.g. the quietest one HostJitter "
@@ -119,7 +121,7 @@ public final class GraphBench implements Callable<Integer> {
     }
 
     /** One measured case. */
-    record Case(String mode, boolean cudaGraphs, @Nullable Long graphCopyLimit, long runs, double meanMicros, double p50Micros, double p99Micros,
+    record Case(String mode, boolean cudaGraphs, @Nullable Long zeroCopyLimit, long runs, double meanMicros, double p50Micros, double p99Micros,
                 double p99OverP50, double gpuMicrosPerRun, double smClockMhz, Map<String, Long> counters, List<String> notes) {
     }
 
@@ -139,11 +141,11 @@ public final class GraphBench implements Callable<Integer> {
         }
         String allowedCpus = CpuAffinity.allowedCpus().orElse(null);
         int failed = 0;
-        console.printf("%-12s %-6s %-12s %10s %10s %10s %8s %12s %8s%n", "model", "mode", "graphs", "mean µs", "p50 µs",
+        console.printf("%-12s %-6s %-18s %10s %10s %10s %8s %12s %8s%n", "model", "mode", "graphs", "mean µs", "p50 µs",
                 "p99 µs", "p99/p50", "GPU µs/run", "SM MHz");
         try (GpuSampler clocks = GpuSampler.start(CLOCK_SAMPLING)) {
             for (Path model : models) {
-                failed += benchModel(model, graphCopyLimits, clocks, allowedCpus, json, console) ? 0 : 1;
+                failed += benchModel(model, zeroCopyLimits, clocks, allowedCpus, json, console) ? 0 : 1;
             }
         }
         return failed == 0 ? 0 : 1;
@@ -174,39 +176,34 @@ public final class GraphBench implements Callable<Integer> {
         List<Case> cases = new ArrayList<>();
         try {
             Map<String, long[]> shapes = staticShapes(model);
-            List<@Nullable Long> engines = new ArrayList<>();
-            engines.add(null); // without graphs
-            engines.addAll(limits);
-            for (int i = 0; i < engines.size(); i++) {
-                Long limit = engines.get(i);
-                boolean graphs = limit != null;
-                EngineBuilder builder = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
-                        .cudaGraphs(graphs);
-                if (graphs) {
-                    builder.settings(TensorRtSettings.builder().graphCopyLimit(limit).build());
-                }
-                shapes.forEach((input, shape) -> builder.shapeRange(input, ShapeRange.fixed(shape)));
-                // device-resident I/O copies nothing, so it is measured once with graphs, with the first limit
-                List<String> modes = i <= 1 ? List.of("host", "device") : List.of("host");
-                try (InferenceEngine engine = builder.build()) {
-                    Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
-                    try {
-                        for (String mode : modes) {
-                            Case c = measure((TensorRtEngine) engine, host, mode, limit, clocks);
-                            cases.add(c);
-                            console.printf(Locale.ROOT, "%-12s %-6s %-12s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
-                                    mode, graphsLabel(mode, limit), c.meanMicros(), c.p50Micros(), c.p99Micros(),
-                                    c.p99OverP50(), c.gpuMicrosPerRun(), c.smClockMhz());
+            for (int i = 0; i < limits.size(); i++) {
+                long limit = limits.get(i);
+                // device-resident I/O copies nothing, so it is measured with the first limit only
+                List<String> modes = i == 0 ? List.of("host", "device") : List.of("host");
+                for (boolean graphs : new boolean[] {false, true}) {
+                    EngineBuilder builder = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
+                            .cudaGraphs(graphs).settings(TensorRtSettings.builder().zeroCopyLimit(limit).build());
+                    shapes.forEach((input, shape) -> builder.shapeRange(input, ShapeRange.fixed(shape)));
+                    try (InferenceEngine engine = builder.build()) {
+                        Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
+                        try {
+                            for (String mode : modes) {
+                                Case c = measure((TensorRtEngine) engine, host, mode, graphs, limit, clocks);
+                                cases.add(c);
+                                console.printf(Locale.ROOT, "%-12s %-6s %-18s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
+                                        mode, graphsLabel(mode, graphs, limit), c.meanMicros(), c.p50Micros(), c.p99Micros(),
+                                        c.p99OverP50(), c.gpuMicrosPerRun(), c.smClockMhz());
+                            }
+                        } finally {
+                            host.values().forEach(Tensor::close);
                         }
-                    } finally {
-                        host.values().forEach(Tensor::close);
                     }
                 }
             }
             double fastest = cases.stream().mapToDouble(Case::p50Micros).min().orElseThrow();
             CpuControl control = CpuControl.measure(fastest, Math.min(warmup, iterations), iterations);
             result.put("cpuControl", control);
-            console.printf(Locale.ROOT, "%-12s %-6s %-12s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
+            console.printf(Locale.ROOT, "%-12s %-6s %-18s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
                     control.meanMicros(), control.p50Micros(), control.p99Micros(), control.p99OverP50(), "-");
         } catch (RuntimeException e) {
             ok = false;
@@ -218,25 +215,26 @@ public final class GraphBench implements Callable<Integer> {
         return ok;
     }
 
-    /** "off", or "on" with the copy limit of a host-array case: "on ≤16384 B", "on around", "on inside". */
-    private static String graphsLabel(String mode, @Nullable Long limit) {
-        if (limit == null) {
-            return "off";
+    /**
+     * "off" or "on", and for host arrays with a zero-copy limit what it leaves in place: "on zero-copy"
+     * (every tensor), "off zero-copy ≤1024 B".
+     */
+    private static String graphsLabel(String mode, boolean graphs, long zeroCopyLimit) {
+        String label = graphs ? "on" : "off";
+        if (!mode.equals("host") || zeroCopyLimit == 0) {
+            return label;
         }
-        if (!mode.equals("host")) {
-            return "on";
-        }
-        return limit == 0 ? "on around" : limit == Long.MAX_VALUE ? "on inside" : "on ≤" + limit + " B";
+        return label + (zeroCopyLimit == Long.MAX_VALUE ? " zero-copy" : " zero-copy ≤" + zeroCopyLimit + " B");
     }
 
-    /** A --graph-copy-limits value in bytes: a count, "default", "around" (0) or "inside" (all). */
-    static final class CopyLimitConverter implements CommandLine.ITypeConverter<Long> {
+    /** A --zero-copy-limits value in bytes: a count, "default", "copy" (0) or "max" (every tensor in place). */
+    static final class ZeroCopyLimitConverter implements CommandLine.ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
             return switch (value.trim().toLowerCase(Locale.ROOT)) {
-                case "default" -> TensorRtSettings.DEFAULT_GRAPH_COPY_LIMIT;
-                case "around" -> 0L;
-                case "inside" -> Long.MAX_VALUE;
+                case "default" -> TensorRtSettings.DEFAULT_ZERO_COPY_LIMIT;
+                case "copy" -> 0L;
+                case "max" -> Long.MAX_VALUE;
                 default -> {
                     long bytes;
                     try {
@@ -245,8 +243,8 @@ public final class GraphBench implements Callable<Integer> {
                         bytes = -1;
                     }
                     if (bytes < 0) {
-                        throw new CommandLine.TypeConversionException("a graph copy limit is bytes (>= 0), 'default', "
-                                + "'around' or 'inside', not '" + value + "'");
+                        throw new CommandLine.TypeConversionException("a zero-copy limit is bytes (>= 0), 'default', "
+                                + "'copy' or 'max', not '" + value + "'");
                     }
                     yield bytes;
                 }
@@ -254,9 +252,8 @@ public final class GraphBench implements Callable<Integer> {
         }
     }
 
-    private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, @Nullable Long graphCopyLimit,
+    private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs, long zeroCopyLimit,
                          GpuSampler clocks) {
-        boolean graphs = graphCopyLimit != null;
         List<Tensor> owned = new ArrayList<>();
         try {
             Map<String, Tensor> in = host;
@@ -303,7 +300,7 @@ public final class GraphBench implements Callable<Integer> {
                 });
                 double p50 = s.p50() / 1e3;
                 double p99 = s.p99() / 1e3;
-                return new Case(mode, graphs, mode.equals("host") ? graphCopyLimit : null, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
+                return new Case(mode, graphs, mode.equals("host") ? zeroCopyLimit : null, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
                         smClock, counters, engine.stats().notes());
             }
         } finally {

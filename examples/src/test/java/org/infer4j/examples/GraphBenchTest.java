@@ -23,16 +23,16 @@ class GraphBenchTest {
     }
 
     @Test
-    void graphCopyLimitsAreBytesOrTheirThreeNames() {
-        GraphBench.CopyLimitConverter limits = new GraphBench.CopyLimitConverter();
-        assertThat(limits.convert("default")).isEqualTo(TensorRtSettings.DEFAULT_GRAPH_COPY_LIMIT);
-        assertThat(limits.convert("around")).isZero();
-        assertThat(limits.convert("Inside")).isEqualTo(Long.MAX_VALUE);
+    void zeroCopyLimitsAreBytesOrTheirThreeNames() {
+        GraphBench.ZeroCopyLimitConverter limits = new GraphBench.ZeroCopyLimitConverter();
+        assertThat(limits.convert("default")).isEqualTo(TensorRtSettings.DEFAULT_ZERO_COPY_LIMIT);
+        assertThat(limits.convert("copy")).isZero();
+        assertThat(limits.convert("MAX")).isEqualTo(Long.MAX_VALUE);
         assertThat(limits.convert(" 4096")).isEqualTo(4096);
         assertThatThrownBy(() -> limits.convert("-1")).isInstanceOf(CommandLine.TypeConversionException.class)
                 .hasMessageContaining("not '-1'");
-        assertThatThrownBy(() -> limits.convert("16k")).hasMessageContaining("bytes (>= 0), 'default', 'around' or 'inside'");
-        assertThat(new CommandLine(new GraphBench()).execute("-m", "x.onnx", "--graph-copy-limits", "0,lots"))
+        assertThatThrownBy(() -> limits.convert("16k")).hasMessageContaining("bytes (>= 0), 'default', 'copy' or 'max'");
+        assertThat(new CommandLine(new GraphBench()).execute("-m", "x.onnx", "--zero-copy-limits", "0,lots"))
                 .as("a usage error").isEqualTo(2);
     }
 

@@ -162,35 +162,45 @@ class CudaGraphsGpuTest {
     }
 
     /**
-     * Copies over {@code graphCopyLimit} run around the replay: every split of the copies (none in the
-     * graph, all in it, the input around and the output in) gives the outputs of plain runs, captured
-     * and, with captures broken, uncaptured.
+     * Host tensors up to {@code zeroCopyLimit} bytes are read and written by TensorRT where they lie in
+     * page-locked memory: through {@code run} (the context's staging) and through a binding (its own
+     * page-locked outputs), without graphs, with them and with captures broken, the outputs equal
+     * copied runs bit for bit. With the limit under the input's size, only the output is in place.
      */
     @Test
-    void copiesAroundTheGraphGiveBitwiseTheSameOutputsAsCopiesInsideIt() {
+    void zeroCopyHostTensorsGiveBitwiseTheSameOutputsAsCopiedOnes() {
         try (InferenceEngine plain = tiny("mlp_tiny", false, TensorRtSettings.builder().contextPoolSize(1))) {
             Map<String, Tensor> in = inputs(plain.inputs(), 2, 128, 11);
             try {
                 Map<String, float[]> expected = run(plain, in);
-                long inputBytes = in.values().iterator().next().byteSize();
+                long inputBytes = in.get("input").byteSize();
                 try (Outputs o = plain.run(in)) {
                     assertThat(o.get("output").byteSize()).as("the split below needs an output smaller than the input")
                             .isLessThan(inputBytes);
                 }
-                for (long limit : new long[] {0, Long.MAX_VALUE, inputBytes - 1}) {
-                    for (boolean broken : new boolean[] {false, true}) {
-                        try (InferenceEngine graphs = tiny("mlp_tiny", true,
-                                TensorRtSettings.builder().contextPoolSize(1).graphCopyLimit(limit))) {
-                            CudaGraphRunner.breakCapturesForTest = broken;
+                for (long limit : new long[] {Long.MAX_VALUE, inputBytes - 1}) {
+                    for (String mode : List.of("plain", "graphs", "graphs, captures broken")) {
+                        String what = "zeroCopyLimit " + limit + ", " + mode;
+                        try (InferenceEngine e = tiny("mlp_tiny", !mode.equals("plain"),
+                                TensorRtSettings.builder().contextPoolSize(1).zeroCopyLimit(limit))) {
+                            CudaGraphRunner.breakCapturesForTest = mode.endsWith("broken");
                             for (int i = 0; i < 3; i++) {
-                                assertBitwiseEqual("limit " + limit + (broken ? " uncaptured" : "") + ", run " + i,
-                                        run(graphs, in), expected);
+                                assertBitwiseEqual(what + ", run " + i, run(e, in), expected);
+                            }
+                            try (Binding b = e.bind(in)) {
+                                for (int i = 0; i < 3; i++) {
+                                    b.run();
+                                    assertBitwiseEqual(what + ", binding run " + i,
+                                            Map.of("output", asFloats(b.output("output"))), expected);
+                                }
                             }
                             CudaGraphRunner.breakCapturesForTest = false;
-                            EngineStats s = graphs.stats();
-                            assertThat(s.counter("cudaGraphs.copyLimitBytes")).as(s.toString()).isEqualTo(limit);
-                            assertThat(s.counter(broken ? "cudaGraphs.uncapturedRuns" : "cudaGraphs.replays"))
-                                    .as(s.toString()).isGreaterThanOrEqualTo(2);
+                            EngineStats s = e.stats();
+                            assertThat(s.counter("tensorrt.zeroCopyLimitBytes")).as(s.toString()).isEqualTo(limit);
+                            if (!mode.equals("plain")) {
+                                assertThat(s.counter(mode.endsWith("broken") ? "cudaGraphs.uncapturedRuns" : "cudaGraphs.replays"))
+                                        .as(s.toString()).isGreaterThanOrEqualTo(4);
+                            }
                         }
                     }
                 }

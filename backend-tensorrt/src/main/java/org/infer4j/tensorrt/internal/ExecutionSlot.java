@@ -53,8 +53,9 @@ import org.jspecify.annotations.Nullable;
  * enqueues can be captured into a CUDA graph and replayed: with a {@link GraphRunner} (from
  * {@code backend-cuda-graphs}) it is, one graph per {@link #signature() signature}. Under graphs,
  * host tensors go through the staging memory (their own addresses would be baked into the graph),
- * except the fixed tensors of a binding, and only copies of up to {@code graphCopyLimit} bytes are
- * captured: larger ones are enqueued before and after the replay. Not thread-safe: one caller at a time, which the
+ * except the fixed tensors of a binding. Host tensors of up to {@code zeroCopyLimit} bytes are not
+ * copied at all: TensorRT is given their page-locked memory (staging, or the caller's page-locked
+ * tensor) and reaches it over the bus. Not thread-safe: one caller at a time, which the
  * engine's pool and bindings ensure.
  */
 final class ExecutionSlot implements AutoCloseable {
@@ -65,6 +66,8 @@ final class ExecutionSlot implements AutoCloseable {
     private static final long STAGED = 1;
     /** Signature entry of an output nobody reads. */
     private static final long DISCARDED = 0;
+    /** Signature entry of a host tensor staged and read or written in place there by TensorRT. */
+    private static final long STAGED_IN_PLACE = 2;
 
     private final String modelName;
     private final int device;
@@ -76,7 +79,7 @@ final class ExecutionSlot implements AutoCloseable {
     private final Io[] outputs;
     private final @Nullable GraphRunner graphs;
     private final boolean fixedHostTensors;
-    private final long graphCopyLimit;
+    private final long zeroCopyLimit;
     private final long[] signature;
     private final CapturableWork work = new CapturableWork() {
         @Override
@@ -121,9 +124,7 @@ final class ExecutionSlot implements AutoCloseable {
         @Nullable Pointer transferSource;
         @Nullable Pointer transferTarget;
         long transferBytes;
-        /** Whether this tensor's copy is enqueued around the graph replay instead of captured in it. */
-        boolean copiedAroundGraph;
-        /** This tensor's part of the signature: a bound address, {@link #STAGED} or {@link #DISCARDED}. */
+        /** This tensor's part of the signature: a bound address, {@link #STAGED}, {@link #STAGED_IN_PLACE} or {@link #DISCARDED}. */
         long key;
         /** The address TensorRT holds for this tensor: set again only when it changes. */
         long boundAddress;
@@ -140,15 +141,15 @@ final class ExecutionSlot implements AutoCloseable {
      * @param graphs replays the work as CUDA graphs, if given; this slot owns it and closes it
      * @param fixedHostTensors whether the host tensors of every call are the same objects (a
      *        binding's), so that graphs may bake in the addresses of page-locked ones
-     * @param graphCopyLimit the largest host-GPU copy, in bytes, captured into a graph
+     * @param zeroCopyLimit the largest host tensor, in bytes, bound in page-locked memory instead of copied
      */
     ExecutionSlot(ICudaEngine engine, String modelName, int device, List<TensorInfo> inputInfos, List<TensorInfo> outputInfos,
                   ProfilePlan plan, @Nullable GraphRunner graphs, boolean fixedHostTensors, boolean blockingSync,
-                  long graphCopyLimit) {
+                  long zeroCopyLimit) {
         this.modelName = modelName;
         this.graphs = graphs;
         this.fixedHostTensors = fixedHostTensors;
-        this.graphCopyLimit = graphCopyLimit;
+        this.zeroCopyLimit = zeroCopyLimit;
         int signatureLength = outputInfos.size();
         for (TensorInfo in : inputInfos) {
             signatureLength += in.shape().rank() + 2;
@@ -285,16 +286,11 @@ final class ExecutionSlot implements AutoCloseable {
         }
     }
 
-    /**
-     * Enqueues the bound inference on {@link #stream()}: through the graph runner when there is one,
-     * with the copies too large for the graph before and after it.
-     */
+    /** Enqueues the bound inference on {@link #stream()}: through the graph runner when there is one. */
     void launch() {
         GraphRunner g = graphs;
         if (g != null) {
-            enqueueUploads(true);
             g.run(signature(), work);
-            enqueueDownloads(true);
         } else {
             enqueueAll();
         }
@@ -360,19 +356,27 @@ final class ExecutionSlot implements AutoCloseable {
             bindAddress(io, d.address());
             return;
         }
-        io.transferBytes = t.byteSize();
-        io.copiedAroundGraph = copiedAroundGraph(io.transferBytes);
+        long bytes = t.byteSize();
+        boolean inPlace = inPlace(bytes);
+        Pointer host;
         if (t instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
-            io.transferSource = p.address();
-            io.key = graphs == null ? 0 : p.address().address();
+            host = p.address();
+            io.key = graphs == null ? 0 : host.address();
         } else {
             ByteBuffer staged = io.stagingView;
             staged.clear();
             staged.put(t.buffer());
-            io.transferSource = io.staging;
-            io.key = STAGED;
+            host = io.staging;
+            io.key = inPlace ? STAGED_IN_PLACE : STAGED;
         }
-        bindAddress(io, io.deviceBuffer);
+        if (inPlace) {
+            io.transferSource = null;
+            bindAddress(io, host);
+        } else {
+            io.transferSource = host;
+            io.transferBytes = bytes;
+            bindAddress(io, io.deviceBuffer);
+        }
     }
 
     private void bindOutput(Io io, @Nullable Tensor target) {
@@ -383,57 +387,52 @@ final class ExecutionSlot implements AutoCloseable {
             bindAddress(io, d.address());
             return;
         }
-        bindAddress(io, io.deviceBuffer);
         if (target == null) {
             io.key = DISCARDED;
+            bindAddress(io, io.deviceBuffer);
             return;
         }
-        io.transferBytes = target.byteSize();
-        io.copiedAroundGraph = copiedAroundGraph(io.transferBytes);
+        long bytes = target.byteSize();
+        boolean inPlace = inPlace(bytes);
+        Pointer host;
         if (target instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
-            io.transferTarget = p.address();
-            io.key = graphs == null ? 0 : p.address().address();
+            host = p.address();
+            io.key = graphs == null ? 0 : host.address();
         } else {
-            io.transferTarget = io.staging;
+            host = io.staging;
             io.pendingHostCopy = target;
-            io.key = STAGED;
+            io.key = inPlace ? STAGED_IN_PLACE : STAGED;
+        }
+        if (inPlace) {
+            bindAddress(io, host);
+        } else {
+            io.transferTarget = host;
+            io.transferBytes = bytes;
+            bindAddress(io, io.deviceBuffer);
         }
     }
 
     /**
-     * Whether a copy of {@code bytes} runs around the graph replay: a graph replays a captured copy
-     * in its own way, faster than {@code cudaMemcpyAsync} for a small one and slower for a large one.
+     * Whether a host tensor of {@code bytes} is given to TensorRT in page-locked memory (mapped into
+     * the GPU's address space, as CUDA maps all of it under unified addressing) instead of copied.
      */
-    private boolean copiedAroundGraph(long bytes) {
-        return graphs != null && bytes > graphCopyLimit;
+    private boolean inPlace(long bytes) {
+        return zeroCopyLimit > 0 && bytes <= zeroCopyLimit;
     }
 
-    /**
-     * Enqueues uploads, {@code enqueueV3} and downloads of the bound inference, except the copies
-     * that run around the graph; no synchronisation. What a graph captures.
-     */
+    /** Enqueues uploads, {@code enqueueV3} and downloads of the bound inference; no synchronisation. */
     private void enqueueAll() {
-        enqueueUploads(false);
-        enqueueInference();
-        enqueueDownloads(false);
-    }
-
-    /** Enqueues the uploads that run around the graph ({@code aroundGraph}) or the others. */
-    private void enqueueUploads(boolean aroundGraph) {
         for (Io io : inputs) {
             Pointer source = io.transferSource;
-            if (source != null && io.copiedAroundGraph == aroundGraph) {
+            if (source != null) {
                 Cuda.check(cudaMemcpyAsync(io.deviceBuffer, source, io.transferBytes, HOST_TO_DEVICE, stream),
                         io.transferLabel);
             }
         }
-    }
-
-    /** Enqueues the downloads that run around the graph ({@code aroundGraph}) or the others. */
-    private void enqueueDownloads(boolean aroundGraph) {
+        enqueueInference();
         for (Io io : outputs) {
             Pointer target = io.transferTarget;
-            if (target != null && io.copiedAroundGraph == aroundGraph) {
+            if (target != null) {
                 Cuda.check(cudaMemcpyAsync(target, io.deviceBuffer, io.transferBytes, DEVICE_TO_HOST, stream),
                         io.transferLabel);
             }
@@ -505,6 +504,9 @@ final class ExecutionSlot implements AutoCloseable {
     private static String where(long key) {
         if (key == STAGED) {
             return " staged";
+        }
+        if (key == STAGED_IN_PLACE) {
+            return " staged, in place";
         }
         if (key == DISCARDED) {
             return " discarded";

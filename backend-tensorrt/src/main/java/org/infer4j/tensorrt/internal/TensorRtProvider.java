@@ -135,15 +135,15 @@ public final class TensorRtProvider implements BackendProvider {
             counters.put("tensorrt.layers", (long) engine.getNbLayers());
             counters.put("tensorrt.auxStreams", (long) engine.getNbAuxStreams());
             counters.put("tensorrt.blockingSync", blockingSync ? 1L : 0L);
+            counters.put("tensorrt.zeroCopyLimitBytes", settings.zeroCopyLimit());
             if (config.cudaGraphs()) {
                 counters.put("cudaGraphs.enabled", graphs.enabled() ? 1L : 0L);
-                counters.put("cudaGraphs.copyLimitBytes", settings.graphCopyLimit());
             }
             EngineStats stats = new EngineStats(counters, notes);
             ICudaEngine owned = engine;
             engine = null; // TrtEngine owns both from here, on every path
             return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs,
-                    blockingSync, settings.graphCopyLimit());
+                    blockingSync, settings.zeroCopyLimit());
         } catch (RuntimeException e) {
             NativeDelete.delete(engine);
             NativeDelete.delete(runtime);

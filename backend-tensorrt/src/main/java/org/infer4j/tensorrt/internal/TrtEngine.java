@@ -39,7 +39,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final EngineStats baseStats;
     private final GraphSupport graphSupport;
     private final boolean blockingSync;
-    private final long graphCopyLimit;
+    private final long zeroCopyLimit;
     /** Graph counters of closed bindings, summed, so that stats never go backwards. */
     private volatile org.infer4j.tensorrt.spi.GraphRunner.Stats retiredGraphStats = org.infer4j.tensorrt.spi.GraphRunner.Stats.NONE;
     private final java.util.concurrent.atomic.AtomicInteger slotNumbers = new java.util.concurrent.atomic.AtomicInteger();
@@ -47,7 +47,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
     TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
-              long graphCopyLimit) {
+              long zeroCopyLimit) {
         super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs());
         this.modelName = modelName;
         this.device = device;
@@ -57,7 +57,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         this.baseStats = stats;
         this.graphSupport = graphSupport;
         this.blockingSync = blockingSync;
-        this.graphCopyLimit = graphCopyLimit;
+        this.zeroCopyLimit = zeroCopyLimit;
         this.pool = new ArrayBlockingQueue<>(poolSize);
         try {
             checkTypes(model);
@@ -89,7 +89,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     ExecutionSlot newSlot(boolean fixed) {
         String owner = modelName + " context " + slotNumbers.incrementAndGet() + (fixed ? " (binding)" : "");
         return new ExecutionSlot(engine, modelName, device, inputs(), outputs(), plan, graphSupport.newRunner(owner), fixed,
-                blockingSync, graphCopyLimit);
+                blockingSync, zeroCopyLimit);
     }
 
     @Override

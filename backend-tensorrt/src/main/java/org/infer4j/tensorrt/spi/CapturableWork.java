@@ -6,9 +6,7 @@ import org.bytedeco.cuda.cudart.CUstream_st;
  * One inference of an execution context as a sequence of asynchronous operations on its own CUDA
  * stream (host-to-device copies from fixed page-locked staging, {@code enqueueV3}, device-to-host
  * copies to fixed staging), with every address and shape already bound: enqueuing it while the
- * stream captures records exactly that inference. Host-side staging happens before and after,
- * outside, and so do copies too large to run well inside a graph: the context enqueues those on
- * the same stream before and after it runs this work.
+ * stream captures records exactly that inference. Host-side staging happens before and after, outside.
  */
 public interface CapturableWork {
     /** The stream {@link #enqueue()} uses; non-blocking, owned by the context. */
