@@ -4,7 +4,7 @@
 #   1. HostJitter on every CPU: how often and how long a spinning thread loses its CPU, the p99/p50 of control
 #      loops as long as mlp's replay (15 µs), cnn's (25 µs) and gru's (230 µs), and the quietest CPU.
 #   2. Per model: GraphBench unpinned, then with its measuring thread pinned to the quietest CPU (--cpu).
-#   3. EnginePlanProbe --graph on the model's engine (the newest in the cache after its first GraphBench), pinned
+#   3. EnginePlanProbe --graph on the model's engine (the plan file its first GraphBench names), pinned
 #      there too: the bare replay of the same plan (cudaGraphLaunch + cudaStreamSynchronize and nothing else), its
 #      launch share, polling cudaStreamQuery instead, single replays' GPU time and its p99/p50, and cudaSetDevice.
 # What a pinned run gains over an unpinned one is the scheduler's part of the tail; what the host's quietest CPU
@@ -19,7 +19,6 @@
 # TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/tail.txt; JSON in $RESULTS/tail/.
 TAIL_MODELS=${TAIL_MODELS:-mlp cnn gru distilbert resnet50 bert_base}
-TRT_CACHE=${XDG_CACHE_HOME:-$HOME/.cache}/infer4j/tensorrt
 mkdir -p "$RESULTS/tail"
 {
   if [ "${TAIL_SKIP_JITTER:-0}" != 1 ] || [ ! -f "$RESULTS/tail/host-jitter.json" ]; then
@@ -40,7 +39,9 @@ mkdir -p "$RESULTS/tail"
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" \
         --zero-copy-limits "${GRAPH_ZERO_COPY_LIMITS:-default}" $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
     done
-    engine=$(ls -t "$TRT_CACHE"/*.engine | head -1)
+    # the plan GraphBench ran (its JSON names it): not the newest file in the cache, where an earlier phase may have
+    # built the engines (2026-11-30, lease 1: mlp's and cnn's probes timed gru's plan, which the tests had built last)
+    engine=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['planFile'])" "$RESULTS/tail/cpu-none/$name-graphs.json")
     echo "=== $name bare replay of $(basename "$engine"), on CPU $quiet ($(date +%T))"
     # not through app_java, which cuts lines at 400 characters: the replay line is longer
     java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --inputs random,zeros --warmup 2000 --runs 3000 --cpu "$quiet" \

@@ -1,5 +1,7 @@
 package org.infer4j.tensorrt;
 
+import java.nio.file.Path;
+import java.util.Optional;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Tensor;
 
@@ -38,4 +40,10 @@ public interface TensorRtEngine extends InferenceEngine {
      * @throws org.infer4j.InvalidInputException if no input or output has that name or the shape does not fit it
      */
     Tensor allocateDevice(String name, long... shape);
+
+    /**
+     * The file in {@link TensorRtSettings#cacheDirectory()} that holds this engine's serialised plan,
+     * for tools that inspect or time the plan itself; empty when the engine cache is off.
+     */
+    Optional<Path> planFile();
 }

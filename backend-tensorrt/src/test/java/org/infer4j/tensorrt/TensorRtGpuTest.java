@@ -137,6 +137,20 @@ class TensorRtGpuTest {
     }
 
     @Test
+    void theEngineNamesItsCachedPlanFileAndNoneWithTheCacheOff() throws Exception {
+        Path plan;
+        try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder())) {
+            plan = ((TensorRtEngine) e).planFile().orElseThrow();
+        }
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            assertThat(files.filter(p -> p.toString().endsWith(".engine"))).containsExactly(plan);
+        }
+        try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder().engineCache(false))) {
+            assertThat(((TensorRtEngine) e).planFile()).isEmpty();
+        }
+    }
+
+    @Test
     void aCorruptCachedEngineIsRebuiltNotACrash() throws Exception {
         try (InferenceEngine cold = engine("mlp_tiny", TensorRtSettings.builder())) {
             runOnce(cold);

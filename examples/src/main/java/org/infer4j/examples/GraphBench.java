@@ -185,6 +185,8 @@ public final class GraphBench implements Callable<Integer> {
                             .cudaGraphs(graphs).settings(TensorRtSettings.builder().zeroCopyLimit(limit).build());
                     shapes.forEach((input, shape) -> builder.shapeRange(input, ShapeRange.fixed(shape)));
                     try (InferenceEngine engine = builder.build()) {
+                        // every case runs the same plan: the graph and zero-copy settings are not part of its cache key
+                        result.putIfAbsent("planFile", ((TensorRtEngine) engine).planFile().map(Path::toString).orElse(null));
                         Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
                         try {
                             for (String mode : modes) {

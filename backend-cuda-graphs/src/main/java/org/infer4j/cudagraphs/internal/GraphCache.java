@@ -78,8 +78,9 @@ public final class GraphCache<G> {
     }
 
     /**
-     * Runs one inference for the input shapes {@code dims} (every input's dimensions, flattened in
-     * input order with each rank first), through a graph where possible.
+     * Runs one inference for the signature {@code dims}, through a graph where possible: every
+     * input's dimensions, flattened in input order with each rank first, and after them whatever
+     * else the executor's graphs bake in (the executor's {@link Executor#describe} names those).
      */
     public void run(long[] dims, Executor<G> executor) {
         if (closed) {
@@ -138,7 +139,7 @@ public final class GraphCache<G> {
     /** Counters and the shapes that run without graphs, with the reason. */
     public GraphStats stats() {
         Map<String, String> failed = new LinkedHashMap<>();
-        uncapturable.forEach((k, v) -> failed.put(descriptions.getOrDefault(k, k.toString()), v));
+        uncapturable.forEach((k, v) -> failed.put(descriptions.get(k), v));
         return new GraphStats(graphs.size(), captures, replays, evictions, uncapturedRuns, Collections.unmodifiableMap(failed));
     }
 
@@ -157,7 +158,7 @@ public final class GraphCache<G> {
                              Map<String, String> uncapturableShapes) {
     }
 
-    /** Input shapes as a cache key. */
+    /** A signature as a cache key; printed as input shapes where it is one, else as its numbers. */
     private record Signature(long[] dims) {
         boolean matches(long[] other) {
             return Arrays.equals(dims, other);
@@ -178,7 +179,10 @@ public final class GraphCache<G> {
             StringBuilder sb = new StringBuilder();
             int i = 0;
             while (i < dims.length) {
-                int rank = (int) dims[i++];
+                long rank = dims[i++];
+                if (rank < 0 || rank > dims.length - i) {
+                    return Arrays.toString(dims); // more than shapes: what the executor added
+                }
                 sb.append(sb.length() == 0 ? "" : " ").append('[');
                 for (int d = 0; d < rank; d++) {
                     sb.append(d == 0 ? "" : "x").append(dims[i++]);

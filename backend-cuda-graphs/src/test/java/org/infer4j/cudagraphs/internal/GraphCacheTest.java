@@ -110,6 +110,23 @@ class GraphCacheTest {
         assertThat(stats.uncapturableShapes().get("[1x7]")).contains("stream is capturing");
     }
 
+    /**
+     * The execution context's signatures carry addresses after the shapes (a page-locked tensor's
+     * address, say); an uncapturable one must still be reported, as its numbers, not break stats().
+     */
+    @Test
+    void anUncapturableSignatureWithMoreThanShapesIsReportedAsItsNumbers() {
+        GraphCache<String> cache = new GraphCache<>(2, "test");
+        FakeExecutor ex = new FakeExecutor();
+        ex.failingShapes = Set.of("1x7");
+        ex.currentShape = "1x7";
+        long pinnedAddress = 0x7f00_0000_2000L;
+        cache.run(new long[] {2, 1, 7, pinnedAddress, 2}, ex);
+        GraphCache.GraphStats stats = cache.stats();
+        assertThat(stats.uncapturableShapes()).containsOnlyKeys("[2, 1, 7, " + pinnedAddress + ", 2]");
+        assertThat(ex.calls).containsExactly("plain 1x7");
+    }
+
     @Test
     void closeDestroysEveryGraphOnceAndRefusesLaterRuns() {
         GraphCache<String> cache = new GraphCache<>(4, "engine 'mlp' context 0");

@@ -1,9 +1,11 @@
 package org.infer4j.tensorrt.internal;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -20,6 +22,7 @@ import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
 import org.infer4j.tensorrt.TensorRtEngine;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deserialised TensorRT engine with a pool of execution slots. {@code run} borrows a slot
@@ -40,6 +43,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final GraphSupport graphSupport;
     private final boolean blockingSync;
     private final long zeroCopyLimit;
+    private final @Nullable Path planFile;
     /** Graph counters of closed bindings, summed, so that stats never go backwards. */
     private volatile org.infer4j.tensorrt.spi.GraphRunner.Stats retiredGraphStats = org.infer4j.tensorrt.spi.GraphRunner.Stats.NONE;
     private final java.util.concurrent.atomic.AtomicInteger slotNumbers = new java.util.concurrent.atomic.AtomicInteger();
@@ -47,7 +51,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
     TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
-              long zeroCopyLimit) {
+              long zeroCopyLimit, @Nullable Path planFile) {
         super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs());
         this.modelName = modelName;
         this.device = device;
@@ -58,6 +62,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         this.graphSupport = graphSupport;
         this.blockingSync = blockingSync;
         this.zeroCopyLimit = zeroCopyLimit;
+        this.planFile = planFile;
         this.pool = new ArrayBlockingQueue<>(poolSize);
         try {
             checkTypes(model);
@@ -150,6 +155,11 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     @Override
     protected Tensor allocateHost(TensorInfo info, Shape shape) {
         return new PinnedHostTensor(info.elementType(), shape);
+    }
+
+    @Override
+    public Optional<Path> planFile() {
+        return Optional.ofNullable(planFile);
     }
 
     @Override
