@@ -115,9 +115,10 @@ public final class TensorRtSettings implements BackendSettings {
      * page-locked tensor the call may use in place, or the context's staging), and TensorRT's
      * kernels reach it over PCIe: no copy to or from the GPU, at the price of the first and last
      * layers reading and writing across the bus. With and without graphs; device-resident tensors
-     * are never copied anyway. It pays for small tensors read once (a reformatting first layer),
-     * and can cost a lot where a layer reads its input many times; GraphBench
-     * {@code --zero-copy-limits 0,max} measures both ways on a model.
+     * are never copied anyway. Whether it pays depends on the plan: on an H200 with graphs
+     * (benchmarks/results/h200/2026-11-30) it made cnn 17 % faster and gru, resnet50 and bert_base
+     * 1-3 %, but mlp 41 % slower, and without graphs gru 24 % slower. GraphBench
+     * {@code --zero-copy-limits copy,max} measures a model both ways.
      */
     public long zeroCopyLimit() {
         return zeroCopyLimit;
