@@ -113,12 +113,13 @@ public final class TensorRtSettings implements BackendSettings {
      * through a copy (default {@value #DEFAULT_ZERO_COPY_LIMIT}: every host tensor is copied).
      * Such an input or output is bound to page-locked host memory (the caller's, if it is a
      * page-locked tensor the call may use in place, or the context's staging), and TensorRT's
-     * kernels reach it over PCIe: no copy to or from the GPU, at the price of the first and last
-     * layers reading and writing across the bus. With and without graphs; device-resident tensors
-     * are never copied anyway. Whether it pays depends on the plan: on an H200 with graphs
-     * (benchmarks/results/h200/2026-11-30) it made cnn 17 % faster and gru, resnet50 and bert_base
-     * 1-3 %, but mlp 41 % slower, and without graphs gru 24 % slower. GraphBench
-     * {@code --zero-copy-limits copy,max} measures a model both ways.
+     * kernels reach it over PCIe (CUDA maps all page-locked memory into the GPU's address space
+     * under unified addressing, which every 64-bit Linux device has): no copy to or from the GPU,
+     * at the price of the first and last layers reading and writing across the bus. With and
+     * without graphs; device-resident tensors are never copied anyway. Whether it pays depends on
+     * the plan: on an H200 with graphs (benchmarks/results/h200/2026-11-30) it made cnn 17 % faster
+     * and gru, resnet50 and bert_base 1-3 %, but mlp 41 % slower, and without graphs gru 24 %
+     * slower. GraphBench {@code --zero-copy-limits copy,max} measures a model both ways.
      */
     public long zeroCopyLimit() {
         return zeroCopyLimit;

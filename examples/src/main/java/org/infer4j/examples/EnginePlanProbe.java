@@ -100,9 +100,11 @@ import picocli.CommandLine.Spec;
  * replays (CUDA events around each), whose p99/p50 is the GPU's own share of a tail; and the CPU
  * time of one {@code cudaSetDevice}, which the backend made on every call.
  *
- * <p>Inputs matter: kernels can run faster on zeros than on real data (on an H100 the same graph
- * of a GRU took 192 µs per replay on zeros against 220 µs in the benchmark on random inputs), so
- * the default is random inputs, and {@code --inputs random,zeros} measures both in that order.
+ * <p>Inputs can matter, as some kernels run faster on zeros than on real data, so the default is
+ * random inputs, as the benchmarks draw them, and {@code --inputs random,zeros} measures both in
+ * that order. For the reference models they did not: a GRU's replay took 193 µs of GPU time on
+ * either on an H100 (benchmarks/results/h100/2026-11-25f), where GraphBench's device-resident
+ * replay of the same plan took 220 µs.
  *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
