@@ -2,22 +2,14 @@
 # issue 6's question which backend runs recurrent models fastest. gru through ONNX Runtime (cuDNN RNN): its own
 # CUDA-graph mode through the escape hatch, beside the plain CUDA provider. The inputs stay the same across runs, the
 # one case where that mode answers correctly from Java (OrtCudaGraphTest), so this measures what its replay would cost.
-# ONNX Runtime's CUDA provider needs cuDNN 9; where the machine's library path has none, the one beside its PyTorch
-# is tried, and the console says so.
 # Console appended to $OUT/graphs.txt; JSON in $RESULTS/graphs/ort-cuda-graph-{0,1}.
 if [ -f "$MODELS/gru.onnx" ]; then
-  (
-    if ! ldconfig -p | grep -q 'libcudnn.so.9 '; then
-      cudnn=$(python3 -c 'import nvidia.cudnn, os; print(os.path.join(nvidia.cudnn.__path__[0], "lib"))' 2>/dev/null)
-      [ -n "$cudnn" ] && export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$cudnn" && echo "no cuDNN 9 on the library path; using $cudnn"
-    fi
-    for graph_mode in 0 1; do
-      echo "=== gru on ort-cuda FP32, enable_cuda_graph=$graph_mode ($(date +%T))"
-      app_java org.infer4j.examples.Benchmark --model "$MODELS/gru.onnx" --backend ort-cuda --precision FP32 \
-        --batch 1 --warmup 500 --duration 3s --option "ort-cuda:cuda.enable_cuda_graph=$graph_mode" \
-        --out "$RESULTS/graphs/ort-cuda-graph-$graph_mode"
-    done
-  ) 2>&1 | tee -a "$OUT/graphs.txt"
+  for graph_mode in 0 1; do
+    echo "=== gru on ort-cuda FP32, enable_cuda_graph=$graph_mode ($(date +%T))"
+    app_java org.infer4j.examples.Benchmark --model "$MODELS/gru.onnx" --backend ort-cuda --precision FP32 \
+      --batch 1 --warmup 500 --duration 3s --option "ort-cuda:cuda.enable_cuda_graph=$graph_mode" \
+      --out "$RESULTS/graphs/ort-cuda-graph-$graph_mode"
+  done 2>&1 | tee -a "$OUT/graphs.txt"
 else
   echo "no $MODELS/gru.onnx: run the models phase first"
 fi
