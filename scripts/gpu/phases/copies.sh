@@ -1,8 +1,8 @@
 # Phase of scripts/gpu/run.sh (sourced; APP_CP, RESULTS, OUT and app_java come from it): what one host-GPU copy costs
 # a call, by size and direction, as cudaMemcpyAsync and as a CUDA graph's captured copy (CopyProbe). On an H100
-# (2026-11-25f) a graph ran no copy faster, and moving cnn's copies out of its graph changed nothing; what a call
-# saves by not copying small tensors at all is measured by GraphBench --zero-copy-limits (GRAPH_ZERO_COPY_LIMITS in
-# tail.sh).
+# (2026-11-25f) a graph ran no copy more than 0.5 µs faster, and moving cnn's copies out of its graph changed
+# nothing; what a call saves by not copying small tensors at all is measured by GraphBench --zero-copy-limits
+# (GRAPH_ZERO_COPY_LIMITS in tail.sh).
 # Console in $OUT/copies.txt; JSON in $RESULTS/copies/.
 mkdir -p "$RESULTS/copies"
 {

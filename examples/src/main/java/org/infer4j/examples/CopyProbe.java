@@ -53,9 +53,10 @@ import picocli.CommandLine.Spec;
  * replayed from a CUDA graph that captured the same call, per size and direction: the GPU time of
  * one copy (CUDA events around many back to back) and the p50 of one copy and its
  * {@code cudaStreamSynchronize}: what a copy costs a call by size, and whether a graph runs it
- * any faster (on an H100 it did not: benchmarks/results/h100/2026-11-25f). The cost a call saves
- * when TensorRT reads and writes small host tensors in place ({@code TensorRtSettings.zeroCopyLimit})
- * is of this order; GraphBench {@code --zero-copy-limits} measures that directly.
+ * any faster (on an H100 never by more than 0.5 µs: benchmarks/results/h100/2026-11-25f). The
+ * cost a call saves when TensorRT reads and writes small host tensors in place
+ * ({@code TensorRtSettings.zeroCopyLimit}) is of this order; GraphBench {@code --zero-copy-limits}
+ * measures that directly.
  *
  * <pre>
  * java -cp 'examples/target/lib/*' org.infer4j.examples.CopyProbe --sizes 1024,65536 --out results/copies.json
