@@ -16,7 +16,10 @@
 # call's host-jitter.json on the same machine), TAIL_LOOPS (HostJitter's loop lengths, default 15,25,230 µs),
 # TAIL_PINNED=0 (GraphBench unpinned only: for long replays, whose tails the scheduler does not set),
 # GRAPH_ZERO_COPY_LIMITS (GraphBench --zero-copy-limits, e.g. copy,max: host arrays copied and read in place),
-# TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
+# GRAPH_DEVICE_MODES (GraphBench --device-modes, e.g. device,device-in,device-out: which side of the I/O in GPU memory
+# makes a difference), PROBE_PLACEMENTS (EnginePlanProbe --placements: the bare replay with its buffers at that many
+# other places in GPU memory, and on a context made after them), TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in
+# graphs.sh.
 # Console in $OUT/tail.txt; JSON in $RESULTS/tail/.
 TAIL_MODELS=${TAIL_MODELS:-mlp cnn gru distilbert resnet50 bert_base}
 mkdir -p "$RESULTS/tail"
@@ -37,14 +40,15 @@ mkdir -p "$RESULTS/tail"
       echo "=== $name GraphBench, measuring thread on CPU $pin ($(date +%T))"
       app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" \
-        --zero-copy-limits "${GRAPH_ZERO_COPY_LIMITS:-default}" $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
+        --zero-copy-limits "${GRAPH_ZERO_COPY_LIMITS:-default}" --device-modes "${GRAPH_DEVICE_MODES:-device}" $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
     done
     # the plan GraphBench ran (its JSON names it): not the newest file in the cache, where an earlier phase may have
     # built the engines (2026-11-30, lease 1: mlp's and cnn's probes timed gru's plan, which the tests had built last)
     engine=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['planFile'])" "$RESULTS/tail/cpu-none/$name-graphs.json")
     echo "=== $name bare replay of $(basename "$engine"), on CPU $quiet ($(date +%T))"
     # not through app_java, which cuts lines at 400 characters: the replay line is longer
-    java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --inputs random,zeros --warmup 2000 --runs 3000 --cpu "$quiet" \
+    java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --inputs random,zeros --placements "${PROBE_PLACEMENTS:-0}" \
+      --warmup 2000 --runs 3000 --cpu "$quiet" \
       "$engine" 2>&1 | grep -v -E '^\s*$|WARNING: '
     echo "exit status ${PIPESTATUS[0]}"
   done

@@ -145,6 +145,11 @@ public final class EnginePlanProbe implements Callable<Integer> {
     @Option(names = "--cpu", paramLabel = "N", description = "Pin the measuring thread to this CPU (Linux with taskset).")
     private @Nullable Integer cpu;
 
+    @Option(names = "--placements", paramLabel = "N", defaultValue = "0",
+            description = "With --graph, also time the replay with the input and output buffers at N other places in GPU "
+                    + "memory, each bound to the first context and to a context made after them (default: ${DEFAULT-VALUE}).")
+    private int placements;
+
     /** What the input buffers hold while a plan is timed. */
     enum InputData {
         /** Drawn as the benchmarks draw them ({@link InputGenerator}, their default seed and token-id bound). */
@@ -200,6 +205,10 @@ public final class EnginePlanProbe implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--runs must be >= 1 and --warmup >= 0, not " + runs + " and "
                     + warmup);
         }
+        if (placements < 0 || (placements > 0 && !graph)) {
+            throw new CommandLine.ParameterException(cl, "--placements must be >= 0 and needs --graph, not " + placements
+                    + (graph ? "" : " without --graph"));
+        }
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         if (cpu != null) {
@@ -240,6 +249,7 @@ public final class EnginePlanProbe implements Callable<Integer> {
         List<Pointer> buffers = new ArrayList<>();
         Map<String, Pointer> inputBuffers = new LinkedHashMap<>();
         Map<String, Long> bufferBytes = new LinkedHashMap<>();
+        Map<String, Long> ioBytes = new LinkedHashMap<>();
         CUstream_st stream = new CUstream_st();
         CUevent_st start = new CUevent_st();
         CUevent_st end = new CUevent_st();
@@ -274,6 +284,7 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 Pointer p = new Pointer();
                 check(cudaMalloc(p, bytesNeeded), "cudaMalloc");
                 buffers.add(p);
+                ioBytes.put(name, bytesNeeded);
                 check(cudaMemset(p, 0, bytesNeeded), "cudaMemset");
                 if (!context.setTensorAddress(name, p)) {
                     throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
@@ -308,6 +319,11 @@ public final class EnginePlanProbe implements Callable<Integer> {
                             measure(context, stream, start, end, logger));
                     out.flush();
                 }
+            }
+            for (int p = 1; p <= placements; p++) {
+                out.printf("%-60s %-7s placement %d: %s%n", plan.getFileName(), origin, p,
+                        placement(engine, context, stream, start, end, ioBytes, p, buffers));
+                out.flush();
             }
         } finally {
             if (!stream.isNull()) {
@@ -399,37 +415,127 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 calls[runs / 2] / 1e3, logger.total() - linesBefore);
     }
 
-    /** Captures one enqueue into a CUDA graph and times its replay in the ways the class comment lists. */
-    private String replay(IExecutionContext context, CUstream_st stream, CUevent_st start, CUevent_st end) {
-        enqueue(context, stream); // TensorRT's shape-dependent setup runs on the first enqueue, never inside a capture
-        check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
-        CUgraph_st captured = new CUgraph_st();
-        CUgraphExec_st exec = new CUgraphExec_st();
-        try (SizeTPointer nodes = new SizeTPointer(1)) {
-            check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
-            boolean enqueued = context.enqueueV3(stream);
-            int ended = cudaStreamEndCapture(stream, captured);
-            if (!enqueued || ended != 0) {
-                cudaGetLastError();
-                throw new IllegalStateException("capture failed: enqueueV3 " + (enqueued ? "succeeded" : "failed")
-                        + ", cudaStreamEndCapture returned CUDA error " + ended);
+    /**
+     * Fresh input and output buffers, allocated after a spacer that grows with {@code placement}
+     * (so that each set lies elsewhere in GPU memory), random inputs in them, and the GPU time per
+     * graph replay back to back: bound to {@code context}, made before them, and to a context made
+     * after them. Every allocation goes into {@code buffers}, freed with the plan's.
+     */
+    private String placement(ICudaEngine engine, IExecutionContext context, CUstream_st stream, CUevent_st start,
+                             CUevent_st end, Map<String, Long> ioBytes, int placement, List<Pointer> buffers) {
+        Pointer spacer = new Pointer();
+        long spacerBytes = placement * (1L << 20) + placement * 4096L;
+        check(cudaMalloc(spacer, spacerBytes), "cudaMalloc");
+        buffers.add(spacer);
+        Map<String, Pointer> fresh = new LinkedHashMap<>();
+        Map<String, Pointer> freshInputs = new LinkedHashMap<>();
+        for (Map.Entry<String, Long> io : ioBytes.entrySet()) {
+            Pointer p = new Pointer();
+            check(cudaMalloc(p, io.getValue()), "cudaMalloc");
+            buffers.add(p);
+            check(cudaMemset(p, 0, io.getValue()), "cudaMemset");
+            fresh.put(io.getKey(), p);
+            if (engine.getTensorIOMode(io.getKey()).intern() == TensorIOMode.kINPUT) {
+                freshInputs.put(io.getKey(), p);
             }
-            check(cudaGraphInstantiate(exec, captured, 0L), "cudaGraphInstantiate");
-            check(cudaGraphGetNodes(captured, null, nodes), "cudaGraphGetNodes");
+        }
+        IExecutionContext later = engine.createExecutionContext();
+        if (later == null || later.isNull()) {
+            throw new IllegalStateException("TensorRT could not create a second execution context (out of GPU memory?)");
+        }
+        StringBuilder where = new StringBuilder();
+        for (Map.Entry<String, Pointer> io : fresh.entrySet()) {
+            String name = io.getKey();
+            if (freshInputs.containsKey(name) && !later.setInputShape(name, context.getTensorShape(name))) {
+                throw new IllegalStateException("TensorRT refused the shape of '" + name + "' on the second context");
+            }
+            if (!context.setTensorAddress(name, io.getValue()) || !later.setTensorAddress(name, io.getValue())) {
+                throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
+            }
+            where.append(where.length() == 0 ? "" : ", ").append(name).append(" @0x").append(Long.toHexString(io.getValue().address()));
+        }
+        fill(engine, context, freshInputs, ioBytes, InputData.RANDOM);
+        return String.format(Locale.ROOT, "%s: first context GPU %.1f µs/replay, a context made after them GPU %.1f µs/replay",
+                where, gpuMicrosPerReplay(context, stream, start, end), gpuMicrosPerReplay(later, stream, start, end));
+    }
+
+    /** The GPU time per replay, back to back, of one enqueue of {@code context} captured as a graph. */
+    private double gpuMicrosPerReplay(IExecutionContext context, CUstream_st stream, CUevent_st start, CUevent_st end) {
+        try (CapturedEnqueue g = CapturedEnqueue.of(context, stream)) {
             for (int i = 0; i < warmup; i++) {
-                launch(exec, stream);
-                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+                launch(g.exec, stream);
             }
-            return "nodes " + nodes.get() + ", " + backToBack(exec, stream, start, end) + "; " + waits(exec, stream) + "; "
-                    + singleReplayGpuTimes(exec, stream, start, end) + "; " + setDeviceCost();
-        } finally {
+            check(cudaEventRecord(start, stream), "cudaEventRecord");
+            for (int i = 0; i < runs; i++) {
+                launch(g.exec, stream);
+            }
+            check(cudaEventRecord(end, stream), "cudaEventRecord");
+            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            return elapsedMicros(start, end) / runs;
+        }
+    }
+
+    /** One {@code enqueueV3} captured into a CUDA graph and instantiated; closing destroys both. */
+    private static final class CapturedEnqueue implements AutoCloseable {
+        final CUgraph_st graph = new CUgraph_st();
+        final CUgraphExec_st exec = new CUgraphExec_st();
+        private final CUstream_st stream;
+
+        private CapturedEnqueue(CUstream_st stream) {
+            this.stream = stream;
+        }
+
+        static CapturedEnqueue of(IExecutionContext context, CUstream_st stream) {
+            enqueue(context, stream); // TensorRT's shape-dependent setup runs on the first enqueue, never inside a capture
+            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            CapturedEnqueue g = new CapturedEnqueue(stream);
+            try {
+                check(cudaStreamBeginCapture(stream, cudaStreamCaptureModeThreadLocal), "cudaStreamBeginCapture");
+                boolean enqueued = context.enqueueV3(stream);
+                int ended = cudaStreamEndCapture(stream, g.graph);
+                if (!enqueued || ended != 0) {
+                    cudaGetLastError();
+                    throw new IllegalStateException("capture failed: enqueueV3 " + (enqueued ? "succeeded" : "failed")
+                            + ", cudaStreamEndCapture returned CUDA error " + ended);
+                }
+                check(cudaGraphInstantiate(g.exec, g.graph, 0L), "cudaGraphInstantiate");
+                return g;
+            } catch (RuntimeException e) {
+                g.close();
+                throw e;
+            }
+        }
+
+        long nodes() {
+            try (SizeTPointer nodes = new SizeTPointer(1)) {
+                check(cudaGraphGetNodes(graph, null, nodes), "cudaGraphGetNodes");
+                return nodes.get();
+            }
+        }
+
+        @Override
+        public void close() {
             cudaStreamSynchronize(stream);
             if (!exec.isNull()) {
                 cudaGraphExecDestroy(exec);
+                exec.setNull();
             }
-            if (!captured.isNull()) {
-                cudaGraphDestroy(captured);
+            if (!graph.isNull()) {
+                cudaGraphDestroy(graph);
+                graph.setNull();
             }
+        }
+    }
+
+    /** Captures one enqueue into a CUDA graph and times its replay in the ways the class comment lists. */
+    private String replay(IExecutionContext context, CUstream_st stream, CUevent_st start, CUevent_st end) {
+        try (CapturedEnqueue g = CapturedEnqueue.of(context, stream)) {
+            for (int i = 0; i < warmup; i++) {
+                launch(g.exec, stream);
+                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            }
+            return "nodes " + g.nodes() + ", " + backToBack(g.exec, stream, start, end) + "; " + waits(g.exec, stream) + "; "
+                    + singleReplayGpuTimes(g.exec, stream, start, end) + "; " + setDeviceCost();
         }
     }
 

@@ -47,7 +47,10 @@ import picocli.CommandLine.Option;
  *       tensors under a {@code --zero-copy-limits} value, TensorRT reads and writes them in
  *       page-locked host memory;</li>
  *   <li>{@code device}: inputs and outputs in GPU memory ({@code TensorRtEngine.allocateDevice}),
- *       bound once: no copies, the graph binds fixed addresses.</li>
+ *       bound once: no copies, the graph binds fixed addresses;</li>
+ *   <li>{@code device-in} and {@code device-out} ({@code --device-modes}): only the inputs, or only
+ *       the outputs, in GPU memory and the others host arrays, to tell which side a difference
+ *       between {@code host} and {@code device} comes from.</li>
  * </ul>
  * GPU time per run: {@link TensorRtBinding#gpuMicrosPerRun} (CUDA events around many back-to-back
  * runs or graph replays). Beside it the mean SM clock NVML reported while the case ran, since a
@@ -104,6 +107,13 @@ public final class GraphBench implements Callable<Integer> {
                     + "nothing, is measured with the first (default: ${DEFAULT-VALUE}).")
     private List<Long> zeroCopyLimits = new ArrayList<>();
 
+    @Option(names = "--device-modes", split = ",", paramLabel = "MODE", defaultValue = "device",
+            converter = DeviceModeConverter.class,
+            description = "The modes with GPU memory to measure besides host arrays: device (inputs and outputs), "
+                    + "device-in (inputs only), device-out (outputs only); with the first zero-copy limit "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private List<String> deviceModes = new ArrayList<>();
+
     @Option(names = "--cpu", paramLabel = "N",
             description = "Pin the measuring thread (and so the CPU control) to this CPU, e.g. the quietest one HostJitter "
                     + "found; Linux with taskset only. Default: wherever the scheduler puts it.")
@@ -131,6 +141,8 @@ public final class GraphBench implements Callable<Integer> {
      */
     private static final Duration CLOCK_SAMPLING = Duration.ofMillis(50);
 
+    private static final List<String> DEVICE_MODES = List.of("device", "device-in", "device-out");
+
     @Override
     public Integer call() throws IOException {
         PrintWriter console = new PrintWriter(System.out, true);
@@ -141,7 +153,7 @@ public final class GraphBench implements Callable<Integer> {
         }
         String allowedCpus = CpuAffinity.allowedCpus().orElse(null);
         int failed = 0;
-        console.printf("%-12s %-6s %-18s %10s %10s %10s %8s %12s %8s%n", "model", "mode", "graphs", "mean µs", "p50 µs",
+        console.printf("%-12s %-10s %-18s %10s %10s %10s %8s %12s %8s%n", "model", "mode", "graphs", "mean µs", "p50 µs",
                 "p99 µs", "p99/p50", "GPU µs/run", "SM MHz");
         try (GpuSampler clocks = GpuSampler.start(CLOCK_SAMPLING)) {
             for (Path model : models) {
@@ -179,7 +191,10 @@ public final class GraphBench implements Callable<Integer> {
             for (int i = 0; i < limits.size(); i++) {
                 long limit = limits.get(i);
                 // device-resident I/O copies nothing, so it is measured with the first limit only
-                List<String> modes = i == 0 ? List.of("host", "device") : List.of("host");
+                List<String> modes = new ArrayList<>(List.of("host"));
+                if (i == 0) {
+                    modes.addAll(deviceModes);
+                }
                 for (boolean graphs : new boolean[] {false, true}) {
                     EngineBuilder builder = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
                             .cudaGraphs(graphs).settings(TensorRtSettings.builder().zeroCopyLimit(limit).build());
@@ -192,7 +207,7 @@ public final class GraphBench implements Callable<Integer> {
                             for (String mode : modes) {
                                 Case c = measure((TensorRtEngine) engine, host, mode, graphs, limit, clocks);
                                 cases.add(c);
-                                console.printf(Locale.ROOT, "%-12s %-6s %-18s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
+                                console.printf(Locale.ROOT, "%-12s %-10s %-18s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
                                         mode, graphsLabel(mode, graphs, limit), c.meanMicros(), c.p50Micros(), c.p99Micros(),
                                         c.p99OverP50(), c.gpuMicrosPerRun(), c.smClockMhz());
                             }
@@ -205,7 +220,7 @@ public final class GraphBench implements Callable<Integer> {
             double fastest = cases.stream().mapToDouble(Case::p50Micros).min().orElseThrow();
             CpuControl control = CpuControl.measure(fastest, Math.min(warmup, iterations), iterations);
             result.put("cpuControl", control);
-            console.printf(Locale.ROOT, "%-12s %-6s %-18s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
+            console.printf(Locale.ROOT, "%-12s %-10s %-18s %10.1f %10.1f %10.1f %8.2f %12s%n", name, "cpu", "-",
                     control.meanMicros(), control.p50Micros(), control.p99Micros(), control.p99OverP50(), "-");
         } catch (RuntimeException e) {
             ok = false;
@@ -223,10 +238,22 @@ public final class GraphBench implements Callable<Integer> {
      */
     private static String graphsLabel(String mode, boolean graphs, long zeroCopyLimit) {
         String label = graphs ? "on" : "off";
-        if (!mode.equals("host") || zeroCopyLimit == 0) {
+        if (mode.equals("device") || zeroCopyLimit == 0) {
             return label;
         }
         return label + (zeroCopyLimit == Long.MAX_VALUE ? " zero-copy" : " zero-copy ≤" + zeroCopyLimit + " B");
+    }
+
+    /** A --device-modes value: one of {@link #DEVICE_MODES}. */
+    static final class DeviceModeConverter implements CommandLine.ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            String mode = value.trim().toLowerCase(Locale.ROOT);
+            if (!DEVICE_MODES.contains(mode)) {
+                throw new CommandLine.TypeConversionException("a device mode is one of " + DEVICE_MODES + ", not '" + value + "'");
+            }
+            return mode;
+        }
     }
 
     /** A --zero-copy-limits value in bytes: a count, "default", "copy" (0) or "max" (every tensor in place). */
@@ -260,7 +287,9 @@ public final class GraphBench implements Callable<Integer> {
         try {
             Map<String, Tensor> in = host;
             Map<String, Tensor> outs = Map.of();
-            if (mode.equals("device")) {
+            boolean deviceInputs = mode.equals("device") || mode.equals("device-in");
+            boolean deviceOutputs = mode.equals("device") || mode.equals("device-out");
+            if (deviceInputs) {
                 in = new LinkedHashMap<>();
                 for (Map.Entry<String, Tensor> h : host.entrySet()) {
                     Tensor d = engine.allocateDevice(h.getKey(), h.getValue().shape().toArray());
@@ -268,6 +297,8 @@ public final class GraphBench implements Callable<Integer> {
                     d.copyFrom(h.getValue());
                     in.put(h.getKey(), d);
                 }
+            }
+            if (deviceOutputs) {
                 outs = new LinkedHashMap<>();
                 try (org.infer4j.Outputs shapes = engine.run(host)) {
                     for (TensorInfo o : engine.outputs()) {
@@ -302,7 +333,7 @@ public final class GraphBench implements Callable<Integer> {
                 });
                 double p50 = s.p50() / 1e3;
                 double p99 = s.p99() / 1e3;
-                return new Case(mode, graphs, mode.equals("host") ? zeroCopyLimit : null, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
+                return new Case(mode, graphs, mode.equals("device") ? null : zeroCopyLimit, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
                         smClock, counters, engine.stats().notes());
             }
         } finally {

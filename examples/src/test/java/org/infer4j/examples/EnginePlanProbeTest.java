@@ -53,6 +53,14 @@ class EnginePlanProbeTest {
     }
 
     @Test
+    void placementsNeedGraphAndMayNotBeNegative() {
+        assertThat(probe("--placements", "2", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--placements").contains("needs --graph");
+        assertThat(probe("--graph", "--placements", "-1", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("not -1");
+    }
+
+    @Test
     void withoutTensorRtItSaysSoAndWhereToLookAndFails() {
         assumeFalse(tensorRtRunsHere(), "tensorrt runs here");
         assertThat(probe(dir.resolve("any.engine").toString())).isEqualTo(1);
@@ -83,7 +91,8 @@ class EnginePlanProbeTest {
         try (Stream<Path> files = Files.list(cache)) {
             engine = files.filter(f -> f.toString().endsWith(".engine")).findFirst().orElseThrow();
         }
-        assertThat(probe("--graph", "--inputs", "random,zeros", "--warmup", "20", "--runs", "200", engine.toString())).isZero();
+        assertThat(probe("--graph", "--inputs", "random,zeros", "--placements", "2", "--warmup", "20", "--runs", "200",
+                engine.toString())).isZero();
         assertThat(out.toString()).contains("infer4j graph replay, random inputs: nodes ")
                 .contains("infer4j graph replay, zeros inputs: nodes ")
                 .containsPattern("infer4j +random +kNONE")
@@ -91,6 +100,9 @@ class EnginePlanProbeTest {
                 .containsPattern("replay\\+sync p50 [0-9.]+ p99 [0-9.]+ \\(p99/p50 [0-9.]+\\), its launch p50 [0-9.]+")
                 .containsPattern("replay\\+query p50 [0-9.]+ p99 [0-9.]+")
                 .containsPattern("one replay's GPU time p50 [0-9.]+ p99 [0-9.]+")
+                .containsPattern("placement 1: .*@0x[0-9a-f]+.*: first context GPU [0-9.]+ µs/replay, a context made after "
+                        + "them GPU [0-9.]+ µs/replay")
+                .contains("placement 2: ")
                 .doesNotContain("FAILED");
     }
 }

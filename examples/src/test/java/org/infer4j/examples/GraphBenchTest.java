@@ -37,6 +37,18 @@ class GraphBenchTest {
     }
 
     @Test
+    void deviceModesAreTheThreeWaysToPlaceIoInGpuMemory() {
+        GraphBench.DeviceModeConverter modes = new GraphBench.DeviceModeConverter();
+        assertThat(modes.convert("device")).isEqualTo("device");
+        assertThat(modes.convert(" Device-In")).isEqualTo("device-in");
+        assertThat(modes.convert("device-out")).isEqualTo("device-out");
+        assertThatThrownBy(() -> modes.convert("host")).isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("[device, device-in, device-out]").hasMessageContaining("not 'host'");
+        assertThat(new CommandLine(new GraphBench()).execute("-m", "x.onnx", "--device-modes", "device,pinned"))
+                .as("a usage error").isEqualTo(2);
+    }
+
+    @Test
     void withoutTensorRtTheModelFailsAndItsJsonSaysWhy() throws Exception {
         assumeFalse(Backends.discover().find("tensorrt").orElseThrow().availability().isAvailable(), "tensorrt runs here");
         Path model = Path.of("../models/mlp_tiny.onnx");
