@@ -4,7 +4,7 @@
 #   bash scripts/gpu/run.sh PHASE [PHASE...]
 # Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
 # tests (every module's JUnit tests, GPU ones included; TEST_INCLUDE, a class-name regex, picks some;
-# TEST_LOG names the log), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, copies, enqueue, graphs,
+# TEST_LOG names the log), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, copies, enqueue, gpu-time, graphs,
 # metrics, ort-graphs, study, tail: each file's header says what it measures).
 # Writes at most a few files under $OUT (the device returns 8 files at most); results.tgz and
 # timing-cache.tgz come from keep.sh, which a call cut short by its time limit runs itself.

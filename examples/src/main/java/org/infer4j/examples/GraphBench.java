@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import org.infer4j.Binding;
 import org.infer4j.EngineBuilder;
@@ -36,7 +37,9 @@ import org.infer4j.tensorrt.TensorRtSettings;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * CUDA graphs on the native {@code tensorrt} backend: per model, the latency of a {@link Binding}'s
@@ -68,6 +71,9 @@ import picocli.CommandLine.Option;
 @Command(name = "infer4j-graph-bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 110,
         description = "Latency of the tensorrt backend with and without CUDA graphs, host and device-resident I/O.")
 public final class GraphBench implements Callable<Integer> {
+
+    @Spec
+    private @Nullable CommandSpec spec;
 
     @Option(names = {"-m", "--model"}, required = true, split = ",", paramLabel = "FILE", description = "ONNX model file(s).")
     private List<Path> models = new ArrayList<>();
@@ -114,6 +120,12 @@ public final class GraphBench implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     private List<String> deviceModes = new ArrayList<>();
 
+    @Option(names = "--clock-sampling-ms", paramLabel = "MS", defaultValue = "50",
+            description = "How often NVML is read for each case's SM clock, 0 for never, to see whether reading it costs "
+                    + "the GPU time (default: ${DEFAULT-VALUE}: rarely enough that the sampling thread cannot make a "
+                    + "tail, often enough for long cases).")
+    private long clockSamplingMillis;
+
     @Option(names = "--cpu", paramLabel = "N",
             description = "Pin the measuring thread (and so the CPU control) to this CPU, e.g. the quietest one HostJitter "
                     + "found; Linux with taskset only. Default: wherever the scheduler puts it.")
@@ -135,16 +147,16 @@ public final class GraphBench implements Callable<Integer> {
                 double p99OverP50, double gpuMicrosPerRun, double smClockMhz, Map<String, Long> counters, List<String> notes) {
     }
 
-    /**
-     * How often NVML is read for the SM clock of each case: rarely enough that the sampling thread
-     * cannot make a tail (a short case sees one or two readings), often enough for the long ones.
-     */
-    private static final Duration CLOCK_SAMPLING = Duration.ofMillis(50);
 
     private static final List<String> DEVICE_MODES = List.of("device", "device-in", "device-out");
 
     @Override
     public Integer call() throws IOException {
+        if (clockSamplingMillis != 0 && clockSamplingMillis < GpuSampler.MIN_PERIOD.toMillis()) {
+            throw new CommandLine.ParameterException(Objects.requireNonNull(spec, "picocli injects the spec").commandLine(),
+                    "--clock-sampling-ms is 0 (off) or at least " + GpuSampler.MIN_PERIOD.toMillis() + ", not "
+                            + clockSamplingMillis);
+        }
         PrintWriter console = new PrintWriter(System.out, true);
         Files.createDirectories(out);
         ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -155,16 +167,21 @@ public final class GraphBench implements Callable<Integer> {
         int failed = 0;
         console.printf("%-12s %-10s %-18s %10s %10s %10s %8s %12s %8s%n", "model", "mode", "graphs", "mean µs", "p50 µs",
                 "p99 µs", "p99/p50", "GPU µs/run", "SM MHz");
-        try (GpuSampler clocks = GpuSampler.start(CLOCK_SAMPLING)) {
+        GpuSampler clocks = clockSamplingMillis == 0 ? null : GpuSampler.start(Duration.ofMillis(clockSamplingMillis));
+        try {
             for (Path model : models) {
                 failed += benchModel(model, zeroCopyLimits, clocks, allowedCpus, json, console) ? 0 : 1;
+            }
+        } finally {
+            if (clocks != null) {
+                clocks.close();
             }
         }
         return failed == 0 ? 0 : 1;
     }
 
     /** Measures one model's cases and writes its JSON; false when it failed (the JSON says why). */
-    private boolean benchModel(Path model, List<Long> limits, GpuSampler clocks, @Nullable String allowedCpus, ObjectMapper json,
+    private boolean benchModel(Path model, List<Long> limits, @Nullable GpuSampler clocks, @Nullable String allowedCpus, ObjectMapper json,
                                PrintWriter console) throws IOException {
         boolean ok = true;
         String name = model.getFileName().toString().replaceFirst("\\.onnx$", "");
@@ -179,7 +196,8 @@ public final class GraphBench implements Callable<Integer> {
         result.put("warmupSeconds", warmupSeconds);
         result.put("iterations", iterations);
         result.put("gpuRuns", gpuRuns);
-        result.put("smClockSampling", clocks.isAvailable() ? CLOCK_SAMPLING.toString() : clocks.unavailableReason());
+        result.put("smClockSampling", clocks == null ? "off" : clocks.isAvailable() ? clocks.period().toString()
+                : clocks.unavailableReason());
         result.put("device", deviceInfo);
         result.put("cpu", cpu);
         result.put("allowedCpus", allowedCpus);
@@ -282,7 +300,7 @@ public final class GraphBench implements Callable<Integer> {
     }
 
     private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs, long zeroCopyLimit,
-                         GpuSampler clocks) {
+                         @Nullable GpuSampler clocks) {
         List<Tensor> owned = new ArrayList<>();
         try {
             Map<String, Tensor> in = host;
@@ -323,7 +341,7 @@ public final class GraphBench implements Callable<Integer> {
                 LatencySnapshot s = recorder.snapshot();
                 double gpu = b.gpuMicrosPerRun(gpuRuns);
                 // the mean SM clock while the case ran, timed and GPU-timed runs: a GPU that clocked down shows here
-                double smClock = clocks.isAvailable() ? clocks.summary(0, GpuMetric.SM_CLOCK, timedFrom, System.nanoTime()).mean()
+                double smClock = clocks != null && clocks.isAvailable() ? clocks.summary(0, GpuMetric.SM_CLOCK, timedFrom, System.nanoTime()).mean()
                         : Double.NaN;
                 Map<String, Long> counters = new LinkedHashMap<>();
                 engine.stats().counters().forEach((k, v) -> {

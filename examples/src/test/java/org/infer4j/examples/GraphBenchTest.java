@@ -49,6 +49,14 @@ class GraphBenchTest {
     }
 
     @Test
+    void clockSamplingIsOffOrNoFasterThanTheSamplersFloor() {
+        assertThat(new CommandLine(new GraphBench()).execute("-m", "x.onnx", "--clock-sampling-ms", "5")).as("a usage error")
+                .isEqualTo(2);
+        assertThat(new CommandLine(new GraphBench()).execute("-m", "x.onnx", "--clock-sampling-ms", "-1")).as("a usage error")
+                .isEqualTo(2);
+    }
+
+    @Test
     void withoutTensorRtTheModelFailsAndItsJsonSaysWhy() throws Exception {
         assumeFalse(Backends.discover().find("tensorrt").orElseThrow().availability().isAvailable(), "tensorrt runs here");
         Path model = Path.of("../models/mlp_tiny.onnx");
@@ -58,5 +66,8 @@ class GraphBenchTest {
         String json = Files.readString(out.resolve("mlp_tiny-graphs.json"));
         assertThat(json).contains("\"model\" : \"mlp_tiny\"").contains("\"error\"").contains("tensorrt")
                 .contains("\"smClockSampling\"");
+        assertThat(new CommandLine(new GraphBench()).execute("-m", model.toString(), "--out", out.toString(), "--warmup", "1",
+                "-n", "1", "--clock-sampling-ms", "0")).isEqualTo(1);
+        assertThat(Files.readString(out.resolve("mlp_tiny-graphs.json"))).contains("\"smClockSampling\" : \"off\"");
     }
 }

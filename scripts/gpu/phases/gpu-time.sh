@@ -1,0 +1,39 @@
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): does reading NVML
+# while a case runs cost GPU time? 2026-11-30 (H200): gru's graph took 191-192 µs of GPU time per replay in
+# EnginePlanProbe, at any of five places of its buffers in GPU memory and on contexts made before and after them,
+# but 199-232 µs in GraphBench, in every mode (host arrays, device tensors, either side, zero-copy) and differing from
+# run to run. GraphBench reads the SM clock through NVML every 50 ms; the probe reads nothing.
+#   1. Per model, GraphBench four times, NVML sampling on (50 ms), off, on, off, host arrays (copied and zero-copy)
+#      and device tensors, graphs off and on: $RESULTS/gpu-time/sampling-{on,off}-{1,2}/.
+#   2. EnginePlanProbe --graph on the plan GraphBench ran, alone and with nvidia-smi reading the same NVML values every
+#      50 ms in another process.
+# Knobs: GPU_TIME_MODELS (default gru mlp cnn), GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
+# Console in $OUT/gpu-time.txt.
+mkdir -p "$RESULTS/gpu-time"
+{
+  for name in ${GPU_TIME_MODELS:-gru mlp cnn}; do
+    model="$MODELS/$name.onnx"
+    [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
+    for run in on-1 off-1 on-2 off-2; do
+      echo "=== $name GraphBench, NVML sampling ${run%-*}, run ${run#*-} ($(date +%T))"
+      app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
+        --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --zero-copy-limits copy,max \
+        --clock-sampling-ms "$([ "${run%-*}" = on ] && echo 50 || echo 0)" --out "$RESULTS/gpu-time/sampling-$run"
+    done
+    engine=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['planFile'])" \
+      "$RESULTS/gpu-time/sampling-on-1/$name-graphs.json")
+    for smi in off on; do
+      echo "=== $name bare replay of $(basename "$engine"), nvidia-smi reading every 50 ms: $smi ($(date +%T))"
+      if [ "$smi" = on ]; then
+        nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu,utilization.gpu,memory.used \
+          --format=csv,noheader -lms 50 > /dev/null 2>&1 &
+        smi_pid=$!
+        sleep 1
+      fi
+      java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --warmup 2000 --runs 3000 "$engine" 2>&1 \
+        | grep -E 'graph replay' | cut -c1-330
+      echo "exit status ${PIPESTATUS[0]}"
+      [ "$smi" = on ] && kill "$smi_pid" && wait "$smi_pid" 2>/dev/null
+    done
+  done
+} 2>&1 | tee -a "$OUT/gpu-time.txt"
