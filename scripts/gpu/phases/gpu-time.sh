@@ -7,21 +7,26 @@
 #      and device tensors, graphs off and on: $RESULTS/gpu-time/sampling-{on,off}-{1,2}/.
 #   2. EnginePlanProbe --graph on the plan GraphBench ran, alone and with nvidia-smi reading the same NVML values every
 #      50 ms in another process.
-# Knobs: GPU_TIME_MODELS (default gru mlp cnn), GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
+# Knobs: GPU_TIME_MODELS (default gru mlp cnn); GPU_TIME_RUNS, the GraphBench runs in order, SAMPLING-N each (default
+# on-1 off-1 on-2 off-2); GPU_TIME_LIMITS (--zero-copy-limits, default copy,max); GPU_TIME_DEVICE_MODES (--device-modes,
+# default device); GPU_TIME_PROBE=0 leaves out step 2; GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/gpu-time.txt.
 mkdir -p "$RESULTS/gpu-time"
 {
   for name in ${GPU_TIME_MODELS:-gru mlp cnn}; do
     model="$MODELS/$name.onnx"
     [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
-    for run in on-1 off-1 on-2 off-2; do
+    for run in ${GPU_TIME_RUNS:-on-1 off-1 on-2 off-2}; do
       echo "=== $name GraphBench, NVML sampling ${run%-*}, run ${run#*-} ($(date +%T))"
       app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
-        --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --zero-copy-limits copy,max \
+        --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --zero-copy-limits "${GPU_TIME_LIMITS:-copy,max}" \
+        --device-modes "${GPU_TIME_DEVICE_MODES:-device}" \
         --clock-sampling-ms "$([ "${run%-*}" = on ] && echo 50 || echo 0)" --out "$RESULTS/gpu-time/sampling-$run"
     done
+    [ "${GPU_TIME_PROBE:-1}" = 0 ] && continue
+    first_run=$(echo ${GPU_TIME_RUNS:-on-1} | cut -d' ' -f1)
     engine=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['planFile'])" \
-      "$RESULTS/gpu-time/sampling-on-1/$name-graphs.json")
+      "$RESULTS/gpu-time/sampling-$first_run/$name-graphs.json")
     for smi in off on; do
       echo "=== $name bare replay of $(basename "$engine"), nvidia-smi reading every 50 ms: $smi ($(date +%T))"
       if [ "$smi" = on ]; then
