@@ -8,8 +8,8 @@
 #   2. EnginePlanProbe --graph on the plan GraphBench ran, alone and with nvidia-smi reading the same NVML values every
 #      50 ms in another process.
 # Knobs: GPU_TIME_MODELS (default gru mlp cnn); GPU_TIME_RUNS, the GraphBench runs in order, SAMPLING-N each (default
-# on-1 off-1 on-2 off-2); GPU_TIME_LIMITS (--zero-copy-limits, default copy,max); GPU_TIME_DEVICE_MODES (--device-modes,
-# default device); GPU_TIME_PROBE=0 leaves out step 2; GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
+# on-1 off-1 on-2 off-2); GPU_TIME_LIMITS (--zero-copy-limits, default copy,max); GPU_TIME_MODES (--modes, default
+# host,device); GPU_TIME_PROBE=0 leaves out step 2; GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/gpu-time.txt.
 mkdir -p "$RESULTS/gpu-time"
 {
@@ -20,7 +20,7 @@ mkdir -p "$RESULTS/gpu-time"
       echo "=== $name GraphBench, NVML sampling ${run%-*}, run ${run#*-} ($(date +%T))"
       app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --zero-copy-limits "${GPU_TIME_LIMITS:-copy,max}" \
-        --device-modes "${GPU_TIME_DEVICE_MODES:-device}" \
+        --modes "${GPU_TIME_MODES:-host,device}" \
         --clock-sampling-ms "$([ "${run%-*}" = on ] && echo 50 || echo 0)" --out "$RESULTS/gpu-time/sampling-$run"
     done
     [ "${GPU_TIME_PROBE:-1}" = 0 ] && continue

@@ -16,7 +16,7 @@
 # call's host-jitter.json on the same machine), TAIL_LOOPS (HostJitter's loop lengths, default 15,25,230 µs),
 # TAIL_PINNED=0 (GraphBench unpinned only: for long replays, whose tails the scheduler does not set),
 # GRAPH_ZERO_COPY_LIMITS (GraphBench --zero-copy-limits, e.g. copy,max: host arrays copied and read in place),
-# GRAPH_DEVICE_MODES (GraphBench --device-modes, e.g. device,device-in,device-out: which side of the I/O in GPU memory
+# GRAPH_MODES (GraphBench --modes, e.g. host,device,device-in,device-out: which side of the I/O in GPU memory
 # makes a difference), PROBE_PLACEMENTS (EnginePlanProbe --placements: the bare replay with its buffers at that many
 # other places in GPU memory, and on a context made after them), TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in
 # graphs.sh.
@@ -40,7 +40,7 @@ mkdir -p "$RESULTS/tail"
       echo "=== $name GraphBench, measuring thread on CPU $pin ($(date +%T))"
       app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" \
-        --zero-copy-limits "${GRAPH_ZERO_COPY_LIMITS:-default}" --device-modes "${GRAPH_DEVICE_MODES:-device}" $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
+        --zero-copy-limits "${GRAPH_ZERO_COPY_LIMITS:-default}" --modes "${GRAPH_MODES:-host,device}" $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
     done
     # the plan GraphBench ran (its JSON names it): not the newest file in the cache, where an earlier phase may have
     # built the engines (2026-11-30, lease 1: mlp's and cnn's probes timed gru's plan, which the tests had built last)

@@ -51,9 +51,9 @@ import picocli.CommandLine.Spec;
  *       page-locked host memory;</li>
  *   <li>{@code device}: inputs and outputs in GPU memory ({@code TensorRtEngine.allocateDevice}),
  *       bound once: no copies, the graph binds fixed addresses;</li>
- *   <li>{@code device-in} and {@code device-out} ({@code --device-modes}): only the inputs, or only
- *       the outputs, in GPU memory and the others host arrays, to tell which side a difference
- *       between {@code host} and {@code device} comes from.</li>
+ *   <li>{@code device-in} and {@code device-out}: only the inputs, or only the outputs, in GPU
+ *       memory and the others host arrays, to tell which side a difference between {@code host}
+ *       and {@code device} comes from.</li>
  * </ul>
  * GPU time per run: {@link TensorRtBinding#gpuMicrosPerRun} (CUDA events around many back-to-back
  * runs or graph replays). Beside it the mean SM clock NVML reported while the case ran, since a
@@ -113,12 +113,13 @@ public final class GraphBench implements Callable<Integer> {
                     + "nothing, is measured with the first (default: ${DEFAULT-VALUE}).")
     private List<Long> zeroCopyLimits = new ArrayList<>();
 
-    @Option(names = "--device-modes", split = ",", paramLabel = "MODE", defaultValue = "device",
-            converter = DeviceModeConverter.class,
-            description = "The modes with GPU memory to measure besides host arrays: device (inputs and outputs), "
-                    + "device-in (inputs only), device-out (outputs only); with the first zero-copy limit "
+    @Option(names = "--modes", split = ",", paramLabel = "MODE", defaultValue = "host,device",
+            converter = ModeConverter.class,
+            description = "The modes to measure per engine, in this order (one may come twice, each its own binding): host "
+                    + "(host arrays), device (inputs and outputs in GPU memory), device-in (inputs only), device-out "
+                    + "(outputs only); modes other than host with the first zero-copy limit only "
                     + "(default: ${DEFAULT-VALUE}).")
-    private List<String> deviceModes = new ArrayList<>();
+    private List<String> modes = new ArrayList<>();
 
     @Option(names = "--clock-sampling-ms", paramLabel = "MS", defaultValue = "50",
             description = "How often NVML is read for each case's SM clock, 0 for never, to see whether reading it costs "
@@ -148,7 +149,7 @@ public final class GraphBench implements Callable<Integer> {
     }
 
 
-    private static final List<String> DEVICE_MODES = List.of("device", "device-in", "device-out");
+    private static final List<String> MODES = List.of("host", "device", "device-in", "device-out");
 
     @Override
     public Integer call() throws IOException {
@@ -209,10 +210,7 @@ public final class GraphBench implements Callable<Integer> {
             for (int i = 0; i < limits.size(); i++) {
                 long limit = limits.get(i);
                 // device-resident I/O copies nothing, so it is measured with the first limit only
-                List<String> modes = new ArrayList<>(List.of("host"));
-                if (i == 0) {
-                    modes.addAll(deviceModes);
-                }
+                List<String> engineModes = i == 0 ? modes : modes.stream().filter("host"::equals).toList();
                 for (boolean graphs : new boolean[] {false, true}) {
                     EngineBuilder builder = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
                             .cudaGraphs(graphs).settings(TensorRtSettings.builder().zeroCopyLimit(limit).build());
@@ -222,7 +220,7 @@ public final class GraphBench implements Callable<Integer> {
                         result.putIfAbsent("planFile", ((TensorRtEngine) engine).planFile().map(Path::toString).orElse(null));
                         Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
                         try {
-                            for (String mode : modes) {
+                            for (String mode : engineModes) {
                                 Case c = measure((TensorRtEngine) engine, host, mode, graphs, limit, clocks);
                                 cases.add(c);
                                 console.printf(Locale.ROOT, "%-12s %-10s %-18s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
@@ -262,13 +260,13 @@ public final class GraphBench implements Callable<Integer> {
         return label + (zeroCopyLimit == Long.MAX_VALUE ? " zero-copy" : " zero-copy ≤" + zeroCopyLimit + " B");
     }
 
-    /** A --device-modes value: one of {@link #DEVICE_MODES}. */
-    static final class DeviceModeConverter implements CommandLine.ITypeConverter<String> {
+    /** A --modes value: one of {@link #MODES}. */
+    static final class ModeConverter implements CommandLine.ITypeConverter<String> {
         @Override
         public String convert(String value) {
             String mode = value.trim().toLowerCase(Locale.ROOT);
-            if (!DEVICE_MODES.contains(mode)) {
-                throw new CommandLine.TypeConversionException("a device mode is one of " + DEVICE_MODES + ", not '" + value + "'");
+            if (!MODES.contains(mode)) {
+                throw new CommandLine.TypeConversionException("a mode is one of " + MODES + ", not '" + value + "'");
             }
             return mode;
         }

@@ -37,14 +37,15 @@ class GraphBenchTest {
     }
 
     @Test
-    void deviceModesAreTheThreeWaysToPlaceIoInGpuMemory() {
-        GraphBench.DeviceModeConverter modes = new GraphBench.DeviceModeConverter();
+    void modesAreHostArraysAndTheThreeWaysToPlaceIoInGpuMemory() {
+        GraphBench.ModeConverter modes = new GraphBench.ModeConverter();
+        assertThat(modes.convert("host")).isEqualTo("host");
         assertThat(modes.convert("device")).isEqualTo("device");
         assertThat(modes.convert(" Device-In")).isEqualTo("device-in");
         assertThat(modes.convert("device-out")).isEqualTo("device-out");
-        assertThatThrownBy(() -> modes.convert("host")).isInstanceOf(CommandLine.TypeConversionException.class)
-                .hasMessageContaining("[device, device-in, device-out]").hasMessageContaining("not 'host'");
-        assertThat(new CommandLine(new GraphBench()).execute("-m", "x.onnx", "--device-modes", "device,pinned"))
+        assertThatThrownBy(() -> modes.convert("pinned")).isInstanceOf(CommandLine.TypeConversionException.class)
+                .hasMessageContaining("[host, device, device-in, device-out]").hasMessageContaining("not 'pinned'");
+        assertThat(new CommandLine(new GraphBench()).execute("-m", "x.onnx", "--modes", "device,pinned"))
                 .as("a usage error").isEqualTo(2);
     }
 
