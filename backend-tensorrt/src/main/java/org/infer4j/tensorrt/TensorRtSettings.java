@@ -119,7 +119,11 @@ public final class TensorRtSettings implements BackendSettings {
      * without graphs; device-resident tensors are never copied anyway. Whether it pays depends on
      * the plan: on an H200 with graphs (benchmarks/results/h200/2026-11-30) it made cnn 17 % faster
      * and gru, resnet50 and bert_base 1-3 %, but mlp 41 % slower, and without graphs gru 24 %
-     * slower. GraphBench {@code --zero-copy-limits copy,max} measures a model both ways.
+     * slower. A limit below a model's input sizes and above its output sizes leaves the inputs
+     * copied and writes only the outputs in place. With graphs that was the best of the three for
+     * mlp (benchmarks/results/h200/2026-11-30b: 64 B, 15.1-17.0 µs against 18.3-21.2 copied and
+     * 25.9-28.8 all in place), and it also helped cnn and gru. GraphBench
+     * {@code --zero-copy-limits copy,64,max} measures a model all three ways.
      */
     public long zeroCopyLimit() {
         return zeroCopyLimit;

@@ -106,6 +106,12 @@ import picocli.CommandLine.Spec;
  * either on an H100 (benchmarks/results/h100/2026-11-25f), where GraphBench's device-resident
  * replay of the same plan took 220 µs.
  *
+ * <p>With {@code --placements N} it also binds N more sets of input and output buffers, each
+ * allocated after a larger spacer, to the first context and to a context made after them, and
+ * times each one's replay: whether where the buffers lie in GPU memory changes the GPU time. On
+ * an H200 it did not (benchmarks/results/h200/2026-11-30b). There, GraphBench's slower replays
+ * came from which binding of an engine ran them.
+ *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
  * backend frees its own engines through an internal helper).

@@ -62,6 +62,12 @@ import picocli.CommandLine.Spec;
  * gives any loop as short as the fastest case. One JSON per model in {@code --out}; a table on the
  * console.
  *
+ * <p>Each case is a binding of its own, made after the previous case's was closed. Order matters:
+ * on an H200, gru with graphs took 189-202 µs of GPU time per replay as the first binding of an
+ * engine loaded from the cache, but 219-234 µs as a later binding, whatever its I/O. In a process
+ * that had built the engine, every binding was slow (benchmarks/results/h200/2026-11-30b).
+ * {@code --modes} sets the order, so that the case that matters can come first.
+ *
  * <pre>
  * java -cp 'examples/target/lib/*' org.infer4j.examples.GraphBench -m resnet50.onnx,bert_base.onnx --out results/graphs
  * </pre>
