@@ -208,6 +208,8 @@ public final class GraphBench implements Callable<Integer> {
         result.put("device", deviceInfo);
         result.put("cpu", cpu);
         result.put("allowedCpus", allowedCpus);
+        // how CUDA loads kernels (lazily unless set), recorded as one candidate for run-to-run differences in GPU time
+        result.put("cudaModuleLoading", System.getenv("CUDA_MODULE_LOADING"));
         result.put("infer4j", Environment.infer4jVersion());
         result.put("timestamp", Instant.now().toString());
         List<Case> cases = new ArrayList<>();
