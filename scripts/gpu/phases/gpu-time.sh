@@ -11,7 +11,8 @@
 #      50 ms in another process.
 # Knobs: GPU_TIME_MODELS (default gru mlp cnn); GPU_TIME_RUNS, the GraphBench runs in order, SAMPLING-N each (default
 # on-1 off-1 on-2 off-2); GPU_TIME_LIMITS (--zero-copy-limits, default copy,max); GPU_TIME_MODES (--modes, default
-# host,device); GPU_TIME_ENV, NAME=VALUE pairs GraphBench runs with (e.g. CUDA_MODULE_LOADING=EAGER: is the slow state
+# host,device); GPU_TIME_KEEP_BINDINGS=1 (--keep-bindings: is it closing a binding that slows the next one?);
+# GPU_TIME_ENV, NAME=VALUE pairs GraphBench runs with (e.g. CUDA_MODULE_LOADING=EAGER: is the slow state
 # CUDA's lazy loading of kernels?); GPU_TIME_PROBE=0 leaves out step 2; GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/gpu-time.txt.
 mkdir -p "$RESULTS/gpu-time"
@@ -25,7 +26,7 @@ mkdir -p "$RESULTS/gpu-time"
       ( [ -n "${GPU_TIME_ENV:-}" ] && export ${GPU_TIME_ENV}
       app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --zero-copy-limits "${GPU_TIME_LIMITS:-copy,max}" \
-        --modes "${GPU_TIME_MODES:-host,device}" \
+        --modes "${GPU_TIME_MODES:-host,device}" $([ "${GPU_TIME_KEEP_BINDINGS:-0}" = 1 ] && echo --keep-bindings) \
         --clock-sampling-ms "$([ "${run%-*}" = on ] && echo 50 || echo 0)" --out "$RESULTS/gpu-time/sampling-$run" )
     done
     [ "${GPU_TIME_PROBE:-1}" = 0 ] && continue

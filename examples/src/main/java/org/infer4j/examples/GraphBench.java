@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -62,7 +64,8 @@ import picocli.CommandLine.Spec;
  * gives any loop as short as the fastest case. One JSON per model in {@code --out}; a table on the
  * console.
  *
- * <p>Each case is a binding of its own, made after the previous case's was closed. Order matters:
+ * <p>Each case is a binding of its own, made after the previous case's was closed (with
+ * {@code --keep-bindings}, while the previous cases' stay open). Order matters:
  * on an H200, gru with graphs took 189-202 µs of GPU time per replay as the first binding of an
  * engine loaded from the cache, but 219-234 µs as a later binding, whatever its I/O. In a process
  * that had built the engine, every binding was slow (benchmarks/results/h200/2026-11-30b).
@@ -126,6 +129,11 @@ public final class GraphBench implements Callable<Integer> {
                     + "(outputs only); modes other than host with the first zero-copy limit only "
                     + "(default: ${DEFAULT-VALUE}).")
     private List<String> modes = new ArrayList<>();
+
+    @Option(names = "--keep-bindings",
+            description = "Keep each case's binding and device tensors open until its engine's last case is done, instead "
+                    + "of closing them before the next case binds: does closing a binding slow the next one down?")
+    private boolean keepBindings;
 
     @Option(names = "--clock-sampling-ms", paramLabel = "MS", defaultValue = "50",
             description = "How often NVML is read for each case's SM clock, 0 for never, to see whether reading it costs "
@@ -208,6 +216,7 @@ public final class GraphBench implements Callable<Integer> {
         result.put("device", deviceInfo);
         result.put("cpu", cpu);
         result.put("allowedCpus", allowedCpus);
+        result.put("keepBindings", keepBindings);
         // how CUDA loads kernels (lazily unless set), recorded as one candidate for run-to-run differences in GPU time
         result.put("cudaModuleLoading", System.getenv("CUDA_MODULE_LOADING"));
         result.put("infer4j", Environment.infer4jVersion());
@@ -227,15 +236,18 @@ public final class GraphBench implements Callable<Integer> {
                         // every case runs the same plan: the graph and zero-copy settings are not part of its cache key
                         result.putIfAbsent("planFile", ((TensorRtEngine) engine).planFile().map(Path::toString).orElse(null));
                         Map<String, Tensor> host = InputGenerator.generate(engine.inputs(), shapes, seed, 100);
+                        Deque<AutoCloseable> kept = new ArrayDeque<>();
                         try {
                             for (String mode : engineModes) {
-                                Case c = measure((TensorRtEngine) engine, host, mode, graphs, limit, clocks);
+                                Case c = measure((TensorRtEngine) engine, host, mode, graphs, limit, clocks,
+                                        keepBindings ? kept : null);
                                 cases.add(c);
                                 console.printf(Locale.ROOT, "%-12s %-10s %-18s %10.1f %10.1f %10.1f %8.2f %12.1f %8.0f%n", name,
                                         mode, graphsLabel(mode, graphs, limit), c.meanMicros(), c.p50Micros(), c.p99Micros(),
                                         c.p99OverP50(), c.gpuMicrosPerRun(), c.smClockMhz());
                             }
                         } finally {
+                            closeAll(kept);
                             host.values().forEach(Tensor::close);
                         }
                     }
@@ -305,8 +317,24 @@ public final class GraphBench implements Callable<Integer> {
         }
     }
 
+    /** Closes every kept binding, the newest first, then the device tensors they bound. */
+    private static void closeAll(Deque<AutoCloseable> kept) {
+        while (!kept.isEmpty()) {
+            try {
+                kept.pop().close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing a kept binding or tensor failed", e);
+            }
+        }
+    }
+
+    /**
+     * Measures one case on a binding of its own. With {@code kept}, the binding and the device
+     * tensors it binds go there, to be closed with the engine's last case; without, they are closed
+     * before this returns.
+     */
     private Case measure(TensorRtEngine engine, Map<String, Tensor> host, String mode, boolean graphs, long zeroCopyLimit,
-                         @Nullable GpuSampler clocks) {
+                         @Nullable GpuSampler clocks, @Nullable Deque<AutoCloseable> kept) {
         List<Tensor> owned = new ArrayList<>();
         try {
             Map<String, Tensor> in = host;
@@ -332,7 +360,8 @@ public final class GraphBench implements Callable<Integer> {
                     }
                 }
             }
-            try (TensorRtBinding b = (TensorRtBinding) engine.bind(in, outs)) {
+            TensorRtBinding b = (TensorRtBinding) engine.bind(in, outs);
+            try {
                 long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
                 for (int i = 0; i < warmup && System.nanoTime() < warmupEnd; i++) {
                     b.run();
@@ -359,9 +388,19 @@ public final class GraphBench implements Callable<Integer> {
                 double p99 = s.p99() / 1e3;
                 return new Case(mode, graphs, mode.equals("device") ? null : zeroCopyLimit, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN, gpu,
                         smClock, counters, engine.stats().notes());
+            } finally {
+                if (kept != null) {
+                    kept.push(b);
+                } else {
+                    b.close();
+                }
             }
         } finally {
-            owned.forEach(Tensor::close);
+            if (kept != null) {
+                owned.forEach(t -> kept.addLast(t)); // closed after every binding, which may still bind them
+            } else {
+                owned.forEach(Tensor::close);
+            }
         }
     }
 

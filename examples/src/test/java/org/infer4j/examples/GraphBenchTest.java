@@ -19,7 +19,8 @@ class GraphBenchTest {
     @Test
     void helpNamesTheModesAndOptions() {
         CommandLine cl = new CommandLine(new GraphBench());
-        assertThat(cl.getUsageMessage()).contains("--model").contains("--gpu-runs").contains("device-resident");
+        assertThat(cl.getUsageMessage()).contains("--model").contains("--gpu-runs").contains("--modes").contains("--keep-bindings")
+                .contains("device-resident");
     }
 
     @Test
@@ -66,7 +67,7 @@ class GraphBenchTest {
         assertThat(status).isEqualTo(1);
         String json = Files.readString(out.resolve("mlp_tiny-graphs.json"));
         assertThat(json).contains("\"model\" : \"mlp_tiny\"").contains("\"error\"").contains("tensorrt")
-                .contains("\"smClockSampling\"");
+                .contains("\"smClockSampling\"").contains("\"keepBindings\" : false");
         assertThat(new CommandLine(new GraphBench()).execute("-m", model.toString(), "--out", out.toString(), "--warmup", "1",
                 "-n", "1", "--clock-sampling-ms", "0")).isEqualTo(1);
         assertThat(Files.readString(out.resolve("mlp_tiny-graphs.json"))).contains("\"smClockSampling\" : \"off\"");
