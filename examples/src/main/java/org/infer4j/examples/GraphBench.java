@@ -118,8 +118,8 @@ public final class GraphBench implements Callable<Integer> {
     @Option(names = "--zero-copy-limits", split = ",", paramLabel = "LIMIT", defaultValue = "default",
             converter = ZeroCopyLimitConverter.class,
             description = "The TensorRtSettings.zeroCopyLimit values to measure host arrays with, graphs off and on: bytes, "
-                    + "'default', 'copy' (0: every tensor copied) or 'max' (none copied). Device-resident I/O, which copies "
-                    + "nothing, is measured with the first (default: ${DEFAULT-VALUE}).")
+                    + "'default', 'copy' (0: every tensor copied) or 'max' (none copied). Modes other than host are measured "
+                    + "with the first only (default: ${DEFAULT-VALUE}).")
     private List<Long> zeroCopyLimits = new ArrayList<>();
 
     @Option(names = "--modes", split = ",", paramLabel = "MODE", defaultValue = "host,device",
@@ -161,7 +161,6 @@ public final class GraphBench implements Callable<Integer> {
     record Case(String mode, boolean cudaGraphs, @Nullable Long zeroCopyLimit, long runs, double meanMicros, double p50Micros, double p99Micros,
                 double p99OverP50, double gpuMicrosPerRun, double smClockMhz, Map<String, Long> counters, List<String> notes) {
     }
-
 
     private static final List<String> MODES = List.of("host", "device", "device-in", "device-out");
 
