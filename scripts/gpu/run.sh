@@ -40,6 +40,11 @@ app_java() {
   echo "exit status ${PIPESTATUS[0]}"
 }
 
+# The plan file a GraphBench JSON names: the engine its cases ran, for EnginePlanProbe's bare replay of the same plan.
+plan_of() {
+  python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['planFile'])" "$1"
+}
+
 phase_env() {
   { echo "device: $DEVICE_LINE"; nvidia-smi -L; java -version 2>&1 | head -1
     java -cp "$APP_CP" org.infer4j.Backends; } | tee "$OUT/env.txt"

@@ -1,4 +1,4 @@
-# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): does reading NVML
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT, app_java and plan_of come from it): does reading NVML
 # while a case runs cost GPU time? 2026-11-30 (H200): gru's graph took 191-192 µs of GPU time per replay in
 # EnginePlanProbe, at any of five places of its buffers in GPU memory and on contexts made before and after them,
 # but 199-232 µs in GraphBench, in every mode (host arrays, device tensors, either side, zero-copy) and differing from
@@ -31,8 +31,7 @@ mkdir -p "$RESULTS/gpu-time"
     done
     [ "${GPU_TIME_PROBE:-1}" = 0 ] && continue
     first_run=$(echo ${GPU_TIME_RUNS:-on-1} | cut -d' ' -f1)
-    engine=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['planFile'])" \
-      "$RESULTS/gpu-time/sampling-$first_run/$name-graphs.json")
+    engine=$(plan_of "$RESULTS/gpu-time/sampling-$first_run/$name-graphs.json")
     for smi in off on; do
       echo "=== $name bare replay of $(basename "$engine"), nvidia-smi reading every 50 ms: $smi ($(date +%T))"
       if [ "$smi" = on ]; then

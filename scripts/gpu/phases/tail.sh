@@ -1,4 +1,4 @@
-# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT and app_java come from it): issue 6's open
+# Phase of scripts/gpu/run.sh (sourced; APP_CP, MODELS, RESULTS, OUT, app_java and plan_of come from it): issue 6's open
 # items, where the graphs phase left them (2026-11-25c): p99/p50 with graphs above 1.15 on mlp, cnn, gru and
 # distilbert, and mlp/cnn replay+sync 6.3 µs above the GPU time per replay (the target is 5).
 #   1. HostJitter on every CPU: how often and how long a spinning thread loses its CPU, the p99/p50 of control
@@ -44,7 +44,7 @@ mkdir -p "$RESULTS/tail"
     done
     # the plan GraphBench ran (its JSON names it): not the newest file in the cache, where an earlier phase may have
     # built the engines (2026-11-30, lease 1: mlp's and cnn's probes timed gru's plan, which the tests had built last)
-    engine=$(python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['planFile'])" "$RESULTS/tail/cpu-none/$name-graphs.json")
+    engine=$(plan_of "$RESULTS/tail/cpu-none/$name-graphs.json")
     echo "=== $name bare replay of $(basename "$engine"), on CPU $quiet ($(date +%T))"
     # not through app_java, which cuts lines at 400 characters: the replay line is longer
     java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --inputs random,zeros --placements "${PROBE_PLACEMENTS:-0}" \

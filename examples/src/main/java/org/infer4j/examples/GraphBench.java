@@ -225,8 +225,11 @@ public final class GraphBench implements Callable<Integer> {
             Map<String, long[]> shapes = staticShapes(model);
             for (int i = 0; i < limits.size(); i++) {
                 long limit = limits.get(i);
-                // device-resident I/O copies nothing, so it is measured with the first limit only
+                // modes with GPU memory are measured with the first limit only; with no host mode, later limits have no case
                 List<String> engineModes = i == 0 ? modes : modes.stream().filter("host"::equals).toList();
+                if (engineModes.isEmpty()) {
+                    continue;
+                }
                 for (boolean graphs : new boolean[] {false, true}) {
                     EngineBuilder builder = InferenceEngine.builder().backend("tensorrt").model(model).precision(precision)
                             .cudaGraphs(graphs).settings(TensorRtSettings.builder().zeroCopyLimit(limit).build());
@@ -246,8 +249,11 @@ public final class GraphBench implements Callable<Integer> {
                                         c.p99OverP50(), c.gpuMicrosPerRun(), c.smClockMhz());
                             }
                         } finally {
-                            closeAll(kept);
-                            host.values().forEach(Tensor::close);
+                            try {
+                                closeAll(kept);
+                            } finally {
+                                host.values().forEach(Tensor::close);
+                            }
                         }
                     }
                 }
@@ -316,14 +322,25 @@ public final class GraphBench implements Callable<Integer> {
         }
     }
 
-    /** Closes every kept binding, the newest first, then the device tensors they bound. */
+    /**
+     * Closes every kept binding, the newest first, then the device tensors they bound; all of them
+     * even when one fails, whose failure is then thrown with the later ones suppressed.
+     */
     private static void closeAll(Deque<AutoCloseable> kept) {
+        IllegalStateException failure = null;
         while (!kept.isEmpty()) {
             try {
                 kept.pop().close();
             } catch (Exception e) {
-                throw new IllegalStateException("closing a kept binding or tensor failed", e);
+                if (failure == null) {
+                    failure = new IllegalStateException("closing a kept binding or tensor failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
             }
+        }
+        if (failure != null) {
+            throw failure;
         }
     }
 
