@@ -6,11 +6,12 @@ import org.infer4j.Binding;
  * A {@link Binding} of the {@code tensorrt} backend: cast {@code engine.bind(...)} to it for
  * diagnostics. Thread safety as {@link Binding}.
  *
- * <p>Each binding has an execution context, CUDA stream and graphs of its own, made when it is
- * bound and destroyed on close, so make one and keep it. On an H200, a binding made after another
- * binding of the same engine had been closed ran gru's graph 13-18 % slower on the GPU than the
- * engine's first binding, and so did every binding in a process that had built the engine itself
- * (benchmarks/results/h200/2026-11-30b); why is not known yet.
+ * <p>While it is open, a binding has an execution context, CUDA stream and graphs of its own. On
+ * close they go back to the engine, which gives them to the next binding and frees them when it
+ * closes itself: making them costs milliseconds, and on an H200, when closing a binding still
+ * destroyed them, a binding made after another had been closed ran gru's graph 13-18 % slower on
+ * the GPU than the engine's first one (benchmarks/results/h200/2026-11-30b). In a process that had built the engine, every binding
+ * was that slow; loading the engine from the cache avoids it.
  */
 public interface TensorRtBinding extends Binding {
 

@@ -27,6 +27,8 @@
  *
  * <p><b>Stats.</b> {@code InferenceEngine.stats()} counts {@code tensorrt.startMillis} (build or
  * cache load), {@code tensorrt.fromCache} (1 or 0), {@code tensorrt.contexts} (the pool),
+ * {@code tensorrt.bindingContexts} (contexts made for bindings: a closed binding's context serves
+ * the next binding, so this is the most bindings that were open at once),
  * {@code tensorrt.layers} and {@code tensorrt.auxStreams} (the engine's layers after fusion and the
  * auxiliary streams {@code enqueueV3} uses: the CPU cost of a call grows with them), and with CUDA
  * graphs the {@code cudaGraphs.*} counters.

@@ -210,6 +210,51 @@ class CudaGraphsGpuTest {
         }
     }
 
+    /**
+     * A closed binding's context serves the next binding, with the graphs it captured: a later
+     * binding's tensors, even page-locked ones at a freed tensor's address, give that binding's
+     * results, and contexts are made only for bindings open at the same time.
+     */
+    @Test
+    void aClosedBindingsContextServesTheNextBindingWithItsOwnResults() {
+        try (InferenceEngine plain = tiny("mlp_tiny", false, TensorRtSettings.builder().contextPoolSize(1));
+             InferenceEngine e = tiny("mlp_tiny", true, TensorRtSettings.builder().contextPoolSize(1))) {
+            TensorRtEngine trt = (TensorRtEngine) e;
+            for (int round = 0; round < 4; round++) {
+                Map<String, Tensor> heap = inputs(e.inputs(), 2, 128, 100 + round);
+                Map<String, float[]> expected = run(plain, heap);
+                try (Tensor pinned = e.allocate("input", heap.get("input").shape().toArray())) {
+                    pinned.copyFrom(heap.get("input"));
+                    try (Binding b = e.bind(Map.of("input", pinned))) {
+                        b.run();
+                        assertBitwiseEqual("round " + round + ", page-locked input", Map.of("output", asFloats(b.output("output"))),
+                                expected);
+                    }
+                    try (Binding b = e.bind(heap)) {
+                        b.run();
+                        assertBitwiseEqual("round " + round + ", heap input", Map.of("output", asFloats(b.output("output"))),
+                                expected);
+                    }
+                    assertBitwiseEqual("round " + round + ", device tensors", runDeviceBinding(trt, heap, 2), expected);
+                } finally {
+                    heap.values().forEach(Tensor::close);
+                }
+            }
+            assertThat(e.stats().counter("tensorrt.bindingContexts")).as(e.stats().toString()).isEqualTo(1);
+            Map<String, Tensor> in = inputs(e.inputs(), 1, 128, 9);
+            try (Binding first = e.bind(in); Binding second = e.bind(in)) {
+                first.run();
+                second.run();
+                assertThat(asFloats(second.output("output"))).isEqualTo(asFloats(first.output("output")));
+            } finally {
+                in.values().forEach(Tensor::close);
+            }
+            EngineStats s = e.stats();
+            assertThat(s.counter("tensorrt.bindingContexts")).as(s.toString()).isEqualTo(2);
+            assertThat(s.counter("cudaGraphs.uncapturedRuns")).as(s.toString()).isZero();
+        }
+    }
+
     @Test
     void concurrentCallersEachUseTheirOwnContextAndGraph() throws Exception {
         try (InferenceEngine plain = tiny("cnn_tiny", false, TensorRtSettings.builder());

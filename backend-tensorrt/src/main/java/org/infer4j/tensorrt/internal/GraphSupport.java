@@ -55,15 +55,6 @@ final class GraphSupport {
                 + "backend-tensorrt) for CUDA graphs";
     }
 
-    /** {@code total} plus the counters of a closed context's {@code last} stats; its graphs are gone. */
-    static GraphRunner.Stats retire(GraphRunner.Stats total, GraphRunner.Stats last) {
-        Map<String, String> failed = new LinkedHashMap<>(total.uncapturable());
-        failed.putAll(last.uncapturable());
-        return new GraphRunner.Stats(0, total.captures() + last.captures(), total.replays() + last.replays(),
-                total.evictions() + last.evictions(), total.uncapturedRuns() + last.uncapturedRuns(),
-                total.resyncRuns() + last.resyncRuns(), failed);
-    }
-
     /** Adds the counters of {@code stats} to {@code counters} and their notes to {@code notes}. */
     static void aggregate(List<GraphRunner.Stats> stats, Map<String, Long> counters, List<String> notes) {
         long cached = 0;

@@ -8,12 +8,15 @@ import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.tensorrt.TensorRtBinding;
-import org.infer4j.tensorrt.spi.GraphRunner;
 
 /**
  * Inputs and outputs bound to an execution slot of their own: the input shapes are fixed at bind
  * time, so the outputs are allocated then (page-locked) and every {@link #run()} only stages,
- * enqueues and synchronises. Owns its slot and the outputs it allocated. Not thread-safe.
+ * enqueues and synchronises. Holds its slot, which the engine owns, until it closes, and owns the
+ * outputs it allocated. Not thread-safe.
+ *
+ * <p>A slot handed back keeps the graphs it captured: their signatures name the addresses they
+ * bake in, so a later binding replays one only when its tensors lie at the same addresses.
  *
  * <p>With CUDA graphs the bound tensors are the same objects on every run, so the graph bakes in
  * the addresses of device tensors and page-locked host tensors: one capture, then replays.
@@ -26,7 +29,7 @@ final class TrtBinding implements TensorRtBinding {
     private final List<Tensor> owned = new ArrayList<>();
     private volatile boolean closed;
 
-    /** Takes ownership of {@code slot}, also when this constructor throws. */
+    /** Holds {@code slot} until closed; hands it back to {@code engine} when this constructor throws. */
     TrtBinding(TrtEngine engine, ExecutionSlot slot, Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out) {
         this.engine = engine;
         this.slot = slot;
@@ -47,7 +50,7 @@ final class TrtBinding implements TensorRtBinding {
             }
         } catch (RuntimeException e) {
             owned.forEach(Tensor::close);
-            slot.close();
+            engine.handBack(this, slot);
             throw e;
         }
     }
@@ -98,21 +101,14 @@ final class TrtBinding implements TensorRtBinding {
         }
     }
 
-    /** The graph counters of this binding's context. */
-    GraphRunner.Stats graphStats() {
-        return closed ? GraphRunner.Stats.NONE : slot.graphStats();
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
-        GraphRunner.Stats last = slot.graphStats();
         closed = true;
-        slot.close();
         owned.forEach(Tensor::close);
-        engine.forget(this, last);
+        engine.handBack(this, slot);
     }
 
     private void ensureOpen() {

@@ -47,12 +47,4 @@ class GraphSupportTest {
                 .containsEntry("cudaGraphs.uncapturedRuns", 5L).containsEntry("cudaGraphs.resyncRuns", 2L);
         assertThat(notes).containsExactly("cudaGraphs: input[1x7] staged runs without a graph: not permitted");
     }
-
-    @Test
-    void aClosedBindingsCountersAreKeptWithoutItsGraphs() {
-        GraphRunner.Stats total = GraphSupport.retire(GraphRunner.Stats.NONE, new GraphRunner.Stats(2, 3, 100, 1, 5, 2,
-                Map.of("a", "why")));
-        total = GraphSupport.retire(total, new GraphRunner.Stats(1, 1, 10, 0, 0, 0, Map.of("b", "why not")));
-        assertThat(total).isEqualTo(new GraphRunner.Stats(0, 4, 110, 1, 5, 2, Map.of("a", "why", "b", "why not")));
-    }
 }
