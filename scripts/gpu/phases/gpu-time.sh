@@ -13,7 +13,9 @@
 # on-1 off-1 on-2 off-2); GPU_TIME_LIMITS (--zero-copy-limits, default copy,max); GPU_TIME_MODES (--modes, default
 # host,device); GPU_TIME_KEEP_BINDINGS=1 (--keep-bindings: is it closing a binding that slows the next one?);
 # GPU_TIME_ENV, NAME=VALUE pairs GraphBench runs with (e.g. CUDA_MODULE_LOADING=EAGER: is the slow state
-# CUDA's lazy loading of kernels?); GPU_TIME_PROBE=0 leaves out step 2; GRAPH_WARMUP, GRAPH_ITERATIONS as in graphs.sh.
+# CUDA's lazy loading of kernels?); GPU_TIME_PROBE=0 leaves out step 2, GPU_TIME_PROBE_SMI its runs (default off on),
+# GPU_TIME_RECREATE=N its --recreate N (does destroying a context slow the contexts made after it?); GRAPH_WARMUP,
+# GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/gpu-time.txt.
 mkdir -p "$RESULTS/gpu-time"
 {
@@ -32,7 +34,7 @@ mkdir -p "$RESULTS/gpu-time"
     [ "${GPU_TIME_PROBE:-1}" = 0 ] && continue
     first_run=$(echo ${GPU_TIME_RUNS:-on-1} | cut -d' ' -f1)
     engine=$(plan_of "$RESULTS/gpu-time/sampling-$first_run/$name-graphs.json")
-    for smi in off on; do
+    for smi in ${GPU_TIME_PROBE_SMI:-off on}; do
       echo "=== $name bare replay of $(basename "$engine"), nvidia-smi reading every 50 ms: $smi ($(date +%T))"
       if [ "$smi" = on ]; then
         nvidia-smi --query-gpu=clocks.sm,clocks.mem,power.draw,temperature.gpu,utilization.gpu,memory.used \
@@ -40,8 +42,8 @@ mkdir -p "$RESULTS/gpu-time"
         smi_pid=$!
         sleep 1
       fi
-      java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --warmup 2000 --runs 3000 "$engine" 2>&1 \
-        | grep -E 'graph replay' | cut -c1-330
+      java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --warmup 2000 --runs 3000 \
+        --recreate "${GPU_TIME_RECREATE:-0}" "$engine" 2>&1 | grep -E 'graph replay|recreate' | cut -c1-330
       echo "exit status ${PIPESTATUS[0]}"
       [ "$smi" = on ] && kill "$smi_pid" && wait "$smi_pid" 2>/dev/null
     done

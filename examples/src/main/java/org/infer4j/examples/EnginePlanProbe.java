@@ -66,6 +66,7 @@ import org.infer4j.examples.internal.InputGenerator;
 import org.infer4j.metrics.LatencyRecorder;
 import org.infer4j.metrics.LatencySnapshot;
 import org.infer4j.tensorrt.internal.CachedPlans;
+import org.infer4j.tensorrt.internal.NativeDelete;
 import org.infer4j.tensorrt.internal.TrtTypes;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
@@ -112,6 +113,10 @@ import picocli.CommandLine.Spec;
  * an H200 it did not (benchmarks/results/h200/2026-11-30b). There, GraphBench's slower replays
  * came from which binding of an engine ran them.
  *
+ * <p>With {@code --recreate N} it also, N times, makes a second context on the same buffers, times
+ * the replay of it and of the first context, and destroys it: whether a destroyed context slows
+ * the contexts made after it, or those made before, as GraphBench's later bindings were slow.
+ *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
  * backend frees its own engines through an internal helper).
@@ -155,6 +160,12 @@ public final class EnginePlanProbe implements Callable<Integer> {
             description = "With --graph, also time the replay with the input and output buffers at N other places in GPU "
                     + "memory, each bound to the first context and to a context made after them (default: ${DEFAULT-VALUE}).")
     private int placements;
+
+    @Option(names = "--recreate", paramLabel = "N", defaultValue = "0",
+            description = "With --graph, also N times make a second execution context, time the replay of both, and "
+                    + "destroy the second: whether destroying a context slows contexts made later, or the first one "
+                    + "(default: ${DEFAULT-VALUE}).")
+    private int recreate;
 
     /** What the input buffers hold while a plan is timed. */
     enum InputData {
@@ -215,6 +226,10 @@ public final class EnginePlanProbe implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--placements must be >= 0 and needs --graph, not " + placements
                     + (graph ? "" : " without --graph"));
         }
+        if (recreate < 0 || (recreate > 0 && !graph)) {
+            throw new CommandLine.ParameterException(cl, "--recreate must be >= 0 and needs --graph, not " + recreate
+                    + (graph ? "" : " without --graph"));
+        }
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         if (cpu != null) {
@@ -256,6 +271,7 @@ public final class EnginePlanProbe implements Callable<Integer> {
         Map<String, Pointer> inputBuffers = new LinkedHashMap<>();
         Map<String, Long> bufferBytes = new LinkedHashMap<>();
         Map<String, Long> ioBytes = new LinkedHashMap<>();
+        Map<String, Pointer> ioBuffers = new LinkedHashMap<>();
         CUstream_st stream = new CUstream_st();
         CUevent_st start = new CUevent_st();
         CUevent_st end = new CUevent_st();
@@ -291,6 +307,7 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 check(cudaMalloc(p, bytesNeeded), "cudaMalloc");
                 buffers.add(p);
                 ioBytes.put(name, bytesNeeded);
+                ioBuffers.put(name, p);
                 check(cudaMemset(p, 0, bytesNeeded), "cudaMemset");
                 if (!context.setTensorAddress(name, p)) {
                     throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
@@ -325,6 +342,11 @@ public final class EnginePlanProbe implements Callable<Integer> {
                             measure(context, stream, start, end, logger));
                     out.flush();
                 }
+            }
+            for (int r = 1; r <= recreate; r++) { // before the placements, which move the first context's buffers
+                out.printf("%-60s %-7s recreate %d, after %d destroyed: %s%n", plan.getFileName(), origin, r, r - 1,
+                        recreated(engine, context, stream, start, end, ioBuffers));
+                out.flush();
             }
             for (int p = 1; p <= placements; p++) {
                 out.printf("%-60s %-7s placement %d: %s%n", plan.getFileName(), origin, p,
@@ -463,6 +485,38 @@ public final class EnginePlanProbe implements Callable<Integer> {
         fill(engine, context, freshInputs, ioBytes, InputData.RANDOM);
         return String.format(Locale.ROOT, "%s: first context GPU %.1f µs/replay, a context made after them GPU %.1f µs/replay",
                 where, gpuMicrosPerReplay(context, stream, start, end), gpuMicrosPerReplay(later, stream, start, end));
+    }
+
+    /**
+     * A second context on the first one's buffers and shapes, the GPU time per graph replay of each,
+     * then the second destroyed: GraphBench's later bindings, each made after the previous one's
+     * context was destroyed, ran gru slower than the first (benchmarks/results/h200/2026-11-30b).
+     */
+    private String recreated(ICudaEngine engine, IExecutionContext context, CUstream_st stream, CUevent_st start,
+                             CUevent_st end, Map<String, Pointer> ioBuffers) {
+        IExecutionContext second = engine.createExecutionContext();
+        if (second == null || second.isNull()) {
+            throw new IllegalStateException("TensorRT could not create a second execution context (out of GPU memory?)");
+        }
+        try {
+            for (Map.Entry<String, Pointer> io : ioBuffers.entrySet()) {
+                String name = io.getKey();
+                if (engine.getTensorIOMode(name).intern() == TensorIOMode.kINPUT
+                        && !second.setInputShape(name, context.getTensorShape(name))) {
+                    throw new IllegalStateException("TensorRT refused the shape of '" + name + "' on the second context");
+                }
+                if (!second.setTensorAddress(name, io.getValue())) {
+                    throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
+                }
+            }
+            double secondMicros = gpuMicrosPerReplay(second, stream, start, end);
+            double firstMicros = gpuMicrosPerReplay(context, stream, start, end);
+            return String.format(Locale.ROOT, "a new context GPU %.1f µs/replay, the first context GPU %.1f µs/replay",
+                    secondMicros, firstMicros);
+        } finally {
+            check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+            NativeDelete.delete(second);
+        }
     }
 
     /** The GPU time per replay, back to back, of one enqueue of {@code context} captured as a graph. */

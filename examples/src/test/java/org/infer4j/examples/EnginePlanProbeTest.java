@@ -61,6 +61,14 @@ class EnginePlanProbeTest {
     }
 
     @Test
+    void recreateNeedsGraphAndMayNotBeNegative() {
+        assertThat(probe("--recreate", "2", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--recreate").contains("needs --graph");
+        assertThat(probe("--graph", "--recreate", "-1", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--recreate must be >= 0").contains("not -1");
+    }
+
+    @Test
     void withoutTensorRtItSaysSoAndWhereToLookAndFails() {
         assumeFalse(tensorRtRunsHere(), "tensorrt runs here");
         assertThat(probe(dir.resolve("any.engine").toString())).isEqualTo(1);
@@ -91,7 +99,7 @@ class EnginePlanProbeTest {
         try (Stream<Path> files = Files.list(cache)) {
             engine = files.filter(f -> f.toString().endsWith(".engine")).findFirst().orElseThrow();
         }
-        assertThat(probe("--graph", "--inputs", "random,zeros", "--placements", "2", "--warmup", "20", "--runs", "200",
+        assertThat(probe("--graph", "--inputs", "random,zeros", "--placements", "2", "--recreate", "2", "--warmup", "20", "--runs", "200",
                 engine.toString())).isZero();
         assertThat(out.toString()).contains("infer4j graph replay, random inputs: nodes ")
                 .contains("infer4j graph replay, zeros inputs: nodes ")
@@ -103,6 +111,9 @@ class EnginePlanProbeTest {
                 .containsPattern("placement 1: .*@0x[0-9a-f]+.*: first context GPU [0-9.]+ µs/replay, a context made after "
                         + "them GPU [0-9.]+ µs/replay")
                 .contains("placement 2: ")
+                .containsPattern("recreate 1, after 0 destroyed: a new context GPU [0-9.]+ µs/replay, the first context GPU "
+                        + "[0-9.]+ µs/replay")
+                .contains("recreate 2, after 1 destroyed: ")
                 .doesNotContain("FAILED");
     }
 }
