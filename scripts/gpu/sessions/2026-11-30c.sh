@@ -7,8 +7,13 @@
 #    --keep-bindings (new contexts, none destroyed: off-2); with CUDA_MODULE_LOADING=EAGER, loading (off-3) and
 #    building in a fresh cache (off-4); then EnginePlanProbe --recreate 3 on the plan (does destroying a context slow
 #    the contexts made after it, in a process that never built anything?).
+#    (Ran at 854ef86: the handed-back context replayed graphs that copied from freed page-locked memory, and the third
+#    case crashed in libcuda; handing back now destroys them.)
 # 2. Every reference model exported, then the GPU tests that this session's change touches. They build the six FP16
-#    engines into the default cache, so that call 3's processes load them rather than build them.
+#    engines into the default cache, so that what follows loads them rather than builds them. Then gru again: with
+#    contexts handed back (off-5, every case should run at the first binding's speed, and none crash); with
+#    --keep-bindings under CUDA_MODULE_LOADING=EAGER (off-6: does eager loading make new contexts fast, as it made the
+#    building process fast in call 1?); EnginePlanProbe --recreate 3.
 # 3. The targets with each engine's device binding first: the tail phase without pinned runs, modes device,host,
 #    and the bare probe with --recreate 2.
 set -uo pipefail
@@ -31,6 +36,10 @@ case "${1:?which call: 1, 2 or 3}" in
     bash scripts/gpu/run.sh env models
     TEST_INCLUDE='^org\.infer4j\.(cudagraphs\.(TensorRtGraphsContractTest|internal\.CudaGraphsGpuTest)|tensorrt\.(TensorRtContractTest|TensorRtFp16ContractTest|TensorRtGpuTest)|examples\.(EnginePlanProbeTest|GraphBenchTest))$' \
       bash scripts/gpu/run.sh tests
+    export GPU_TIME_MODELS=gru GPU_TIME_LIMITS=copy GPU_TIME_MODES=device,host,host,device GPU_TIME_PROBE=0
+    GPU_TIME_RUNS=off-5 bash scripts/gpu/run.sh gpu-time
+    GPU_TIME_RUNS=off-6 GPU_TIME_KEEP_BINDINGS=1 GPU_TIME_ENV=CUDA_MODULE_LOADING=EAGER GPU_TIME_PROBE=1 GPU_TIME_PROBE_SMI=off \
+      GPU_TIME_RECREATE=3 bash scripts/gpu/run.sh gpu-time
     ;;
   3)
     TAIL_PINNED=0 GRAPH_MODES=device,host PROBE_RECREATE=2 TAIL_LOOPS=15,25 bash scripts/gpu/run.sh tail

@@ -164,6 +164,11 @@ final class CudaGraphRunner implements GraphRunner {
     }
 
     @Override
+    public synchronized void clear() {
+        cache.clear(executor);
+    }
+
+    @Override
     public synchronized void close() {
         cache.close(executor);
     }

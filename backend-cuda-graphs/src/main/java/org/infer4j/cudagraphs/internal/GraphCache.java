@@ -143,6 +143,14 @@ public final class GraphCache<G> {
         return new GraphStats(graphs.size(), captures, replays, evictions, uncapturedRuns, Collections.unmodifiableMap(failed));
     }
 
+    /** Destroys every graph and keeps the counters; later runs capture anew. */
+    public void clear(Executor<G> executor) {
+        graphs.values().forEach(executor::destroy);
+        graphs.clear();
+        last = null;
+        lastGraph = null;
+    }
+
     /** Destroys every graph; later runs throw {@link IllegalStateException}. Idempotent. */
     public void close(Executor<G> executor) {
         if (!closed) {

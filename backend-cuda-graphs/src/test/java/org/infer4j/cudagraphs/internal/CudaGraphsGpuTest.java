@@ -211,7 +211,7 @@ class CudaGraphsGpuTest {
     }
 
     /**
-     * A closed binding's context serves the next binding, with the graphs it captured: a later
+     * A closed binding's context serves the next binding, without the graphs it captured: a later
      * binding's tensors, even page-locked ones at a freed tensor's address, give that binding's
      * results, and contexts are made only for bindings open at the same time.
      */
@@ -251,6 +251,7 @@ class CudaGraphsGpuTest {
             }
             EngineStats s = e.stats();
             assertThat(s.counter("tensorrt.bindingContexts")).as(s.toString()).isEqualTo(2);
+            assertThat(s.counter("cudaGraphs.cachedGraphs")).as("only the pool's context keeps its graph: " + s).isEqualTo(1);
             assertThat(s.counter("cudaGraphs.uncapturedRuns")).as(s.toString()).isZero();
         }
     }

@@ -64,6 +64,25 @@ class GraphCacheTest {
     }
 
     @Test
+    void clearingDestroysEveryGraphKeepsTheCountersAndTheNextRunCapturesAgain() {
+        GraphCache<String> cache = new GraphCache<>(4, "test");
+        FakeExecutor ex = new FakeExecutor();
+        ex.run(cache, 1, 32);
+        ex.run(cache, 1, 128);
+        ex.run(cache, 1, 128);
+        cache.clear(ex);
+        assertThat(ex.live).isEmpty();
+        assertThat(cache.stats().cachedGraphs()).isZero();
+        assertThat(cache.stats().captures()).isEqualTo(2);
+        assertThat(cache.stats().replays()).isEqualTo(3);
+        ex.calls.clear();
+        ex.run(cache, 1, 128);
+        assertThat(ex.calls).as("the last signature before the clear is captured again, not replayed")
+                .containsExactly("capture 1x128", "replay 1x128");
+        assertThat(cache.stats().captures()).isEqualTo(3);
+    }
+
+    @Test
     void aShapeChangeNeverReplaysAnotherShapesGraph() {
         GraphCache<String> cache = new GraphCache<>(4, "test");
         FakeExecutor ex = new FakeExecutor();

@@ -576,9 +576,22 @@ final class ExecutionSlot implements AutoCloseable {
         return TrtTypes.elementType(engine.getTensorDataType(name));
     }
 
+    /**
+     * Destroys this slot's graphs, once the binding whose tensors they bake in has closed: its
+     * caller may free those tensors, and a later tensor at the same address is other memory to
+     * CUDA. A closed slot has none.
+     */
+    synchronized void dropGraphs() {
+        if (closed || graphs == null) {
+            return;
+        }
+        cudaStreamSynchronize(stream);
+        graphs.clear();
+    }
+
     /** Frees the context, stream and memory; idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

@@ -15,8 +15,10 @@ import org.infer4j.tensorrt.TensorRtBinding;
  * enqueues and synchronises. Holds its slot, which the engine owns, until it closes, and owns the
  * outputs it allocated. Not thread-safe.
  *
- * <p>A slot handed back keeps the graphs it captured: their signatures name the addresses they
- * bake in, so a later binding replays one only when its tensors lie at the same addresses.
+ * <p>A slot handed back loses the graphs it captured for this binding: they bake in the addresses
+ * of its tensors, which the caller may free once the binding is closed, and a graph that copies
+ * from freed page-locked memory crashed the driver even when a new tensor lay at the same address
+ * (H200, 2026-11-30).
  *
  * <p>With CUDA graphs the bound tensors are the same objects on every run, so the graph bakes in
  * the addresses of device tensors and page-locked host tensors: one capture, then replays.

@@ -225,6 +225,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
      */
     void handBack(TrtBinding binding, ExecutionSlot slot) {
         bindings.remove(binding);
+        slot.dropGraphs();
         idleBindingSlots.addFirst(slot);
     }
 

@@ -19,6 +19,13 @@ public interface GraphRunner extends AutoCloseable {
      */
     void run(long[] signature, CapturableWork work);
 
+    /**
+     * Destroys every cached graph, before the memory whose addresses they bake in may be freed (a
+     * graph that copies from freed page-locked memory crashes the driver). Counters stay; later
+     * runs capture anew.
+     */
+    void clear();
+
     /** A snapshot of the counters and notes. */
     Stats stats();
 
