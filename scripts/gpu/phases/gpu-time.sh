@@ -13,7 +13,8 @@
 # on-1 off-1 on-2 off-2); GPU_TIME_LIMITS (--zero-copy-limits, default copy,max); GPU_TIME_MODES (--modes, default
 # host,device); GPU_TIME_KEEP_BINDINGS=1 (--keep-bindings: is it closing a binding that slows the next one?);
 # GPU_TIME_ENV, NAME=VALUE pairs GraphBench runs with (e.g. CUDA_MODULE_LOADING=EAGER: is the slow state
-# CUDA's lazy loading of kernels?); GPU_TIME_PROBE=0 leaves out step 2, GPU_TIME_PROBE_SMI its runs (default off on),
+# CUDA's lazy loading of kernels?); GPU_TIME_JAVA_OPTS, JVM options of GraphBench (e.g.
+# -Dorg.slf4j.simpleLogger.log.org.infer4j.cudagraphs=debug: each capture's graph nodes); GPU_TIME_PROBE=0 leaves out step 2, GPU_TIME_PROBE_SMI its runs (default off on),
 # GPU_TIME_RECREATE=N its --recreate N (does destroying a context slow the contexts made after it?); GRAPH_WARMUP,
 # GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/gpu-time.txt.
@@ -26,7 +27,7 @@ mkdir -p "$RESULTS/gpu-time"
       echo "=== $name GraphBench, NVML sampling ${run%-*}, run ${run#*-}${GPU_TIME_ENV:+, with $GPU_TIME_ENV} ($(date +%T))"
       # a subshell, so that GPU_TIME_ENV reaches GraphBench's JVM and nothing after it
       ( [ -n "${GPU_TIME_ENV:-}" ] && export ${GPU_TIME_ENV}
-      app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
+      app_java ${GPU_TIME_JAVA_OPTS:-} org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --zero-copy-limits "${GPU_TIME_LIMITS:-copy,max}" \
         --modes "${GPU_TIME_MODES:-host,device}" $([ "${GPU_TIME_KEEP_BINDINGS:-0}" = 1 ] && echo --keep-bindings) \
         --clock-sampling-ms "$([ "${run%-*}" = on ] && echo 50 || echo 0)" --out "$RESULTS/gpu-time/sampling-$run" )

@@ -16,11 +16,14 @@
 #    building process fast in call 1?); EnginePlanProbe --recreate 3.
 # 3. The targets with each engine's device binding first: the tail phase without pinned runs, modes device,host,
 #    and the bare probe with --recreate 2.
+# 4. gru's graphs logged with their node counts (CudaGraphRunner at DEBUG), modes device,host,host,device: building
+#    the engine (off-7), loading it (off-8: the second device case was slow in call 2), and with --keep-bindings (off-9).
+#    Do slow graphs hold other work than fast ones?
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 : "${OUT:?run on the device, where \$OUT is set}"
 export OUT
-case "${1:?which call: 1, 2 or 3}" in
+case "${1:?which call: 1 to 4}" in
   1)
     MODEL_NAMES=gru bash scripts/gpu/run.sh env models
     export GPU_TIME_MODELS=gru GPU_TIME_LIMITS=copy GPU_TIME_MODES=device,host,host,device GPU_TIME_PROBE=0
@@ -43,6 +46,13 @@ case "${1:?which call: 1, 2 or 3}" in
     ;;
   3)
     TAIL_PINNED=0 GRAPH_MODES=device,host PROBE_RECREATE=2 TAIL_LOOPS=15,25 bash scripts/gpu/run.sh tail
+    ;;
+  4)
+    MODEL_NAMES=gru bash scripts/gpu/run.sh env models
+    export GPU_TIME_MODELS=gru GPU_TIME_LIMITS=copy GPU_TIME_MODES=device,host,host,device GPU_TIME_PROBE=0 \
+      GPU_TIME_JAVA_OPTS=-Dorg.slf4j.simpleLogger.log.org.infer4j.cudagraphs=debug
+    GPU_TIME_RUNS="off-7 off-8" bash scripts/gpu/run.sh gpu-time
+    GPU_TIME_RUNS=off-9 GPU_TIME_KEEP_BINDINGS=1 bash scripts/gpu/run.sh gpu-time
     ;;
   *) echo "no call $1"; exit 2 ;;
 esac

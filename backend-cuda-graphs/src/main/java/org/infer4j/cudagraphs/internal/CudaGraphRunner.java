@@ -4,6 +4,7 @@ import static org.bytedeco.cuda.global.cudart.cudaGetErrorString;
 import static org.bytedeco.cuda.global.cudart.cudaGetLastError;
 import static org.bytedeco.cuda.global.cudart.cudaGraphDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaGraphExecDestroy;
+import static org.bytedeco.cuda.global.cudart.cudaGraphGetNodes;
 import static org.bytedeco.cuda.global.cudart.cudaGraphInstantiate;
 import static org.bytedeco.cuda.global.cudart.cudaGraphLaunch;
 import static org.bytedeco.cuda.global.cudart.cudaStreamBeginCapture;
@@ -16,10 +17,13 @@ import org.bytedeco.cuda.cudart.CUgraphExec_st;
 import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.SizeTPointer;
 import org.infer4j.InferenceException;
 import org.infer4j.tensorrt.spi.CapturableWork;
 import org.infer4j.tensorrt.spi.GraphRunner;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Replays one TensorRT execution context's inferences as CUDA graphs, one per signature, through
@@ -36,6 +40,7 @@ import org.jspecify.annotations.Nullable;
  * {@link #stats()} may come from any thread.
  */
 final class CudaGraphRunner implements GraphRunner {
+    private static final Logger log = LoggerFactory.getLogger(CudaGraphRunner.class);
     /**
      * Test hook, for the GPU test of the fallback path: while true, every capture also calls
      * {@code cudaStreamSynchronize} on the capturing stream, which CUDA forbids; the capture really
@@ -152,6 +157,12 @@ final class CudaGraphRunner implements GraphRunner {
             cudaGraphDestroy(graph);
             cudaGetLastError();
             throw new GraphCache.CaptureFailedException("cudaGraphInstantiate failed: " + errorText(inst));
+        }
+        if (log.isDebugEnabled()) { // a graph's node count tells whether TensorRT enqueued other work for it
+            try (SizeTPointer nodes = new SizeTPointer(1)) {
+                cudaGraphGetNodes(graph, null, nodes);
+                log.debug("{}: captured {} as a graph of {} nodes", owner, w.describe(signature), nodes.get());
+            }
         }
         return new Graph(signature, graph, exec);
     }
