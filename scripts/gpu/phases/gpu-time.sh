@@ -5,6 +5,8 @@
 # run to run. GraphBench reads the SM clock through NVML every 50 ms; the probe reads nothing.
 # Answer (benchmarks/results/h200/2026-11-30b): NVML costs nothing; the GPU time follows the binding's place (the first
 # binding of an engine loaded from the cache is fast, later ones are not), which GPU_TIME_MODES' order shows.
+# 2026-11-30c: with a closed binding's context handed to the next binding, later bindings stayed fast; the same graph
+# on the same context slowed once the engine's other pool context had run, and new contexts were slow (--keep-bindings).
 #   1. Per model, GraphBench four times, NVML sampling on (50 ms), off, on, off, host arrays (copied and zero-copy)
 #      and device tensors, graphs off and on: $RESULTS/gpu-time/sampling-{on,off}-{1,2}/.
 #   2. EnginePlanProbe --graph on the plan GraphBench ran, alone and with nvidia-smi reading the same NVML values every

@@ -7,11 +7,11 @@ import org.infer4j.Binding;
  * diagnostics. Thread safety as {@link Binding}.
  *
  * <p>While it is open, a binding has an execution context, CUDA stream and graphs of its own. On
- * close they go back to the engine, which gives them to the next binding and frees them when it
- * closes itself: making them costs milliseconds, and on an H200, when closing a binding still
- * destroyed them, a binding made after another had been closed ran gru's graph 13-18 % slower on
- * the GPU than the engine's first one (benchmarks/results/h200/2026-11-30b). In a process that had built the engine, every binding
- * was that slow; loading the engine from the cache avoids it.
+ * close, the context and stream go back to the engine, which gives them to the next binding and
+ * frees them when it closes itself. The graphs are destroyed, since they bake in this binding's
+ * tensors. Making a context costs milliseconds. On an H200, the second and third bindings of an
+ * engine also ran gru's graph with host arrays at 197-202 µs of GPU time on the first binding's
+ * context, and at 230-232 µs each on a new one (benchmarks/results/h200/2026-11-30c).
  */
 public interface TensorRtBinding extends Binding {
 

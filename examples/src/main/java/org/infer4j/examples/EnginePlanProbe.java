@@ -115,7 +115,8 @@ import picocli.CommandLine.Spec;
  *
  * <p>With {@code --recreate N} it also, N times, makes a second context on the same buffers, times
  * the replay of it and of the first context, and destroys it: whether a destroyed context slows
- * the contexts made after it, or those made before, as GraphBench's later bindings were slow.
+ * the contexts made after it, or those made before. On an H200 neither was slowed, on any of the
+ * six reference models (benchmarks/results/h200/2026-11-30c). All contexts here share one stream.
  *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
@@ -489,8 +490,7 @@ public final class EnginePlanProbe implements Callable<Integer> {
 
     /**
      * A second context on the first one's buffers and shapes, the GPU time per graph replay of each,
-     * then the second destroyed: GraphBench's later bindings, each made after the previous one's
-     * context was destroyed, ran gru slower than the first (benchmarks/results/h200/2026-11-30b).
+     * then the second destroyed.
      */
     private String recreated(ICudaEngine engine, IExecutionContext context, CUstream_st stream, CUevent_st start,
                              CUevent_st end, Map<String, Pointer> ioBuffers) {

@@ -64,12 +64,15 @@ import picocli.CommandLine.Spec;
  * gives any loop as short as the fastest case. One JSON per model in {@code --out}; a table on the
  * console.
  *
- * <p>Each case is a binding of its own, made after the previous case's was closed (with
- * {@code --keep-bindings}, while the previous cases' stay open). Order matters:
- * on an H200, gru with graphs took 189-202 µs of GPU time per replay as the first binding of an
- * engine loaded from the cache, but 219-234 µs as a later binding, whatever its I/O. In a process
- * that had built the engine, every binding was slow (benchmarks/results/h200/2026-11-30b).
- * {@code --modes} sets the order, so that the case that matters can come first.
+ * <p>Each case is a binding of its own, made after the previous case's was closed, so the cases of
+ * an engine run on one execution context, which each binding hands to the next (with
+ * {@code --keep-bindings} the previous cases' stay open, and each case gets a new context). Order
+ * matters. On an H200, gru's device-resident graph took 189 µs of GPU time per replay as an
+ * engine's first case. As its last case, after the run that learns the output shapes had used the
+ * engine's other pool context, the same graph took 219.6 µs. Cases on new contexts took 230 µs
+ * with host arrays, and in a process that had built the engine every case was slow
+ * (benchmarks/results/h200/2026-11-30c). {@code --modes} sets the order, so that the case that
+ * matters can come first.
  *
  * <pre>
  * java -cp 'examples/target/lib/*' org.infer4j.examples.GraphBench -m resnet50.onnx,bert_base.onnx --out results/graphs
