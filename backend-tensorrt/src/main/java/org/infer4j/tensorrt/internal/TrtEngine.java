@@ -8,10 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.LinkedBlockingDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.bytedeco.tensorrt.nvinfer.ICudaEngine;
 import org.bytedeco.tensorrt.nvinfer.IRuntime;
@@ -31,10 +31,15 @@ import org.jspecify.annotations.Nullable;
 /**
  * A deserialised TensorRT engine with a pool of execution slots. {@code run} borrows a slot
  * (waiting while all are busy), so calls from many threads run concurrently on separate streams.
+ * It borrows the slot returned last, so that one caller at a time keeps to one context and stream:
+ * on an H200, gru's graph on one context slowed from 189 to 220 µs per replay after a third context
+ * of its engine had run, and a first-in-first-out pool hands a lone caller each of its contexts in
+ * turn (benchmarks/results/h200/2026-11-30c, where the pool was still first-in-first-out).
  * A binding holds a slot of its own while it is open and hands it back on close, for the next
  * binding: slots for bindings are made only while every earlier one is in use, and never destroyed
- * before the engine is: on an H200, when a closed binding's slot was destroyed, the bindings made
- * after it ran gru's graph 13-18 % slower (benchmarks/results/h200/2026-11-30b). The engine owns the runtime,
+ * before the engine is. A context takes milliseconds to make, and on an H200 the later bindings of
+ * an engine ran gru's graph 14-18 % slower on new contexts than on the first binding's
+ * (benchmarks/results/h200/2026-11-30c). The engine owns the runtime,
  * the engine and every slot, and frees them on close after calls in flight have returned.
  * Thread-safe.
  */
@@ -44,7 +49,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final IRuntime runtime;
     private final ICudaEngine engine;
     private final ProfilePlan plan;
-    private final BlockingQueue<ExecutionSlot> pool;
+    private final BlockingDeque<ExecutionSlot> pool;
     private final List<ExecutionSlot> slots = new ArrayList<>();
     private final Set<TrtBinding> bindings = ConcurrentHashMap.newKeySet();
     /** Binding slots no open binding holds, most recently handed back first. */
@@ -72,7 +77,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         this.blockingSync = blockingSync;
         this.zeroCopyLimit = zeroCopyLimit;
         this.planFile = planFile;
-        this.pool = new ArrayBlockingQueue<>(poolSize);
+        this.pool = new LinkedBlockingDeque<>(poolSize);
         try {
             checkTypes(model);
             for (int i = 0; i < poolSize; i++) {
@@ -129,7 +134,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
             }
             throw e;
         } finally {
-            pool.add(slot);
+            pool.addFirst(slot);
         }
     }
 
@@ -141,7 +146,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         try {
             slot.run(inputs, outputs, null);
         } finally {
-            pool.add(slot);
+            pool.addFirst(slot);
         }
     }
 
@@ -244,7 +249,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
 
     private ExecutionSlot borrow() {
         try {
-            return pool.take();
+            return pool.takeFirst();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InferenceException("interrupted while waiting for a free TensorRT execution context of " + modelName, e);
