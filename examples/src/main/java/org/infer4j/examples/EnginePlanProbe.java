@@ -223,14 +223,8 @@ public final class EnginePlanProbe implements Callable<Integer> {
             throw new CommandLine.ParameterException(cl, "--runs must be >= 1 and --warmup >= 0, not " + runs + " and "
                     + warmup);
         }
-        if (placements < 0 || (placements > 0 && !graph)) {
-            throw new CommandLine.ParameterException(cl, "--placements must be >= 0 and needs --graph, not " + placements
-                    + (graph ? "" : " without --graph"));
-        }
-        if (recreate < 0 || (recreate > 0 && !graph)) {
-            throw new CommandLine.ParameterException(cl, "--recreate must be >= 0 and needs --graph, not " + recreate
-                    + (graph ? "" : " without --graph"));
-        }
+        requireGraphCount(cl, "--placements", placements);
+        requireGraphCount(cl, "--recreate", recreate);
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         if (cpu != null) {
@@ -259,6 +253,14 @@ public final class EnginePlanProbe implements Callable<Integer> {
             out.flush();
         }
         return failed == 0 ? 0 : 1;
+    }
+
+    /** A count of extra measurements of the graph replay: at least 0, and more only with {@code --graph}. */
+    private void requireGraphCount(CommandLine cl, String option, int count) {
+        if (count < 0 || (count > 0 && !graph)) {
+            throw new CommandLine.ParameterException(cl, option + " must be >= 0 and needs --graph, not " + count
+                    + (graph ? "" : " without --graph"));
+        }
     }
 
     private void probe(IRuntime runtime, CountingLogger logger, Path plan, PrintWriter out) throws IOException {
@@ -468,17 +470,11 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 freshInputs.put(io.getKey(), p);
             }
         }
-        IExecutionContext later = engine.createExecutionContext();
-        if (later == null || later.isNull()) {
-            throw new IllegalStateException("TensorRT could not create a second execution context (out of GPU memory?)");
-        }
+        IExecutionContext later = contextLike(engine, context, fresh);
         StringBuilder where = new StringBuilder();
         for (Map.Entry<String, Pointer> io : fresh.entrySet()) {
             String name = io.getKey();
-            if (freshInputs.containsKey(name) && !later.setInputShape(name, context.getTensorShape(name))) {
-                throw new IllegalStateException("TensorRT refused the shape of '" + name + "' on the second context");
-            }
-            if (!context.setTensorAddress(name, io.getValue()) || !later.setTensorAddress(name, io.getValue())) {
+            if (!context.setTensorAddress(name, io.getValue())) {
                 throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
             }
             where.append(where.length() == 0 ? "" : ", ").append(name).append(" @0x").append(Long.toHexString(io.getValue().address()));
@@ -494,21 +490,8 @@ public final class EnginePlanProbe implements Callable<Integer> {
      */
     private String recreated(ICudaEngine engine, IExecutionContext context, CUstream_st stream, CUevent_st start,
                              CUevent_st end, Map<String, Pointer> ioBuffers) {
-        IExecutionContext second = engine.createExecutionContext();
-        if (second == null || second.isNull()) {
-            throw new IllegalStateException("TensorRT could not create a second execution context (out of GPU memory?)");
-        }
+        IExecutionContext second = contextLike(engine, context, ioBuffers);
         try {
-            for (Map.Entry<String, Pointer> io : ioBuffers.entrySet()) {
-                String name = io.getKey();
-                if (engine.getTensorIOMode(name).intern() == TensorIOMode.kINPUT
-                        && !second.setInputShape(name, context.getTensorShape(name))) {
-                    throw new IllegalStateException("TensorRT refused the shape of '" + name + "' on the second context");
-                }
-                if (!second.setTensorAddress(name, io.getValue())) {
-                    throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
-                }
-            }
             double secondMicros = gpuMicrosPerReplay(second, stream, start, end);
             double firstMicros = gpuMicrosPerReplay(context, stream, start, end);
             return String.format(Locale.ROOT, "a new context GPU %.1f µs/replay, the first context GPU %.1f µs/replay",
@@ -516,6 +499,33 @@ public final class EnginePlanProbe implements Callable<Integer> {
         } finally {
             check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
             NativeDelete.delete(second);
+        }
+    }
+
+    /**
+     * A new execution context of {@code engine} with {@code context}'s input shapes and
+     * {@code buffers} (every input and output by name) bound; deleted again if binding fails.
+     */
+    private static IExecutionContext contextLike(ICudaEngine engine, IExecutionContext context, Map<String, Pointer> buffers) {
+        IExecutionContext made = engine.createExecutionContext();
+        if (made == null || made.isNull()) {
+            throw new IllegalStateException("TensorRT could not create a second execution context (out of GPU memory?)");
+        }
+        try {
+            for (Map.Entry<String, Pointer> io : buffers.entrySet()) {
+                String name = io.getKey();
+                if (engine.getTensorIOMode(name).intern() == TensorIOMode.kINPUT
+                        && !made.setInputShape(name, context.getTensorShape(name))) {
+                    throw new IllegalStateException("TensorRT refused the shape of '" + name + "' on the second context");
+                }
+                if (!made.setTensorAddress(name, io.getValue())) {
+                    throw new IllegalStateException("TensorRT refused the address of '" + name + "'");
+                }
+            }
+            return made;
+        } catch (RuntimeException e) {
+            NativeDelete.delete(made);
+            throw e;
         }
     }
 
