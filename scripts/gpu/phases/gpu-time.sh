@@ -13,7 +13,7 @@
 #      50 ms in another process.
 # Knobs: GPU_TIME_MODELS (default gru mlp cnn); GPU_TIME_RUNS, the GraphBench runs in order, SAMPLING-N each (default
 # on-1 off-1 on-2 off-2); GPU_TIME_LIMITS (--zero-copy-limits, default copy,max); GPU_TIME_MODES (--modes, default
-# host,device); GPU_TIME_KEEP_BINDINGS=1 (--keep-bindings: is it closing a binding that slows the next one?);
+# host,device); GPU_TIME_KEEP_BINDINGS=1 (--keep-bindings: a new execution context per case);
 # GPU_TIME_ENV, NAME=VALUE pairs GraphBench runs with (e.g. CUDA_MODULE_LOADING=EAGER: is the slow state
 # CUDA's lazy loading of kernels?); GPU_TIME_JAVA_OPTS, JVM options of GraphBench (e.g.
 # -Dorg.slf4j.simpleLogger.log.org.infer4j.cudagraphs=debug: each capture's graph nodes); GPU_TIME_PROBE=0 leaves out step 2, GPU_TIME_PROBE_SMI its runs (default off on),

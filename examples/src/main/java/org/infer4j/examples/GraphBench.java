@@ -135,7 +135,8 @@ public final class GraphBench implements Callable<Integer> {
 
     @Option(names = "--keep-bindings",
             description = "Keep each case's binding and device tensors open until its engine's last case is done, instead "
-                    + "of closing them before the next case binds: does closing a binding slow the next one down?")
+                    + "of closing them before the next case binds: each case then runs on a new execution context, not "
+                    + "on the one the previous case's binding handed back.")
     private boolean keepBindings;
 
     @Option(names = "--clock-sampling-ms", paramLabel = "MS", defaultValue = "50",
