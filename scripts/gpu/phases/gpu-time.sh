@@ -17,7 +17,8 @@
 # GPU_TIME_ENV, NAME=VALUE pairs GraphBench runs with (e.g. CUDA_MODULE_LOADING=EAGER: is the slow state
 # CUDA's lazy loading of kernels?); GPU_TIME_JAVA_OPTS, JVM options of GraphBench (e.g.
 # -Dorg.slf4j.simpleLogger.log.org.infer4j.cudagraphs=debug: each capture's graph nodes); GPU_TIME_PROBE=0 leaves out step 2, GPU_TIME_PROBE_SMI its runs (default off on),
-# GPU_TIME_RECREATE=N its --recreate N (does destroying a context slow the contexts made after it?); GRAPH_WARMUP,
+# GPU_TIME_RECREATE=N its --recreate N (does destroying a context slow the contexts made after it?), GPU_TIME_STREAMS=N
+# its --streams N (does work on more streams slow the first context's graph?); GRAPH_WARMUP,
 # GRAPH_ITERATIONS as in graphs.sh.
 # Console in $OUT/gpu-time.txt.
 mkdir -p "$RESULTS/gpu-time"
@@ -46,7 +47,8 @@ mkdir -p "$RESULTS/gpu-time"
         sleep 1
       fi
       java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --warmup 2000 --runs 3000 \
-        --recreate "${GPU_TIME_RECREATE:-0}" "$engine" 2>&1 | grep -E 'graph replay|recreate' | cut -c1-330
+        --recreate "${GPU_TIME_RECREATE:-0}" --streams "${GPU_TIME_STREAMS:-0}" "$engine" 2>&1 \
+        | grep -E 'graph replay|recreate|stream [0-9]+:' | cut -c1-330
       echo "exit status ${PIPESTATUS[0]}"
       [ "$smi" = on ] && kill "$smi_pid" && wait "$smi_pid" 2>/dev/null
     done

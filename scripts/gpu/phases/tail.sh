@@ -19,7 +19,8 @@
 # GRAPH_MODES (GraphBench --modes, e.g. host,device,device-in,device-out: which side of the I/O in GPU memory
 # makes a difference), PROBE_PLACEMENTS (EnginePlanProbe --placements: the bare replay with its buffers at that many
 # other places in GPU memory, and on a context made after them), PROBE_RECREATE (EnginePlanProbe --recreate: a second
-# context made and destroyed that many times, timed with the first), TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in
+# context made and destroyed that many times, timed with the first), PROBE_STREAMS (EnginePlanProbe --streams: that many
+# more streams, each running a memset, the first context and a new context, the first one timed after each), TAIL_THREADS, GRAPH_WARMUP, GRAPH_ITERATIONS as in
 # graphs.sh.
 # Console in $OUT/tail.txt; JSON in $RESULTS/tail/.
 TAIL_MODELS=${TAIL_MODELS:-mlp cnn gru distilbert resnet50 bert_base}
@@ -49,6 +50,7 @@ mkdir -p "$RESULTS/tail"
     echo "=== $name bare replay of $(basename "$engine"), on CPU $quiet ($(date +%T))"
     # not through app_java, which cuts lines at 400 characters: the replay line is longer
     java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --inputs random,zeros --placements "${PROBE_PLACEMENTS:-0}" --recreate "${PROBE_RECREATE:-0}" \
+      --streams "${PROBE_STREAMS:-0}" \
       --warmup 2000 --runs 3000 --cpu "$quiet" \
       "$engine" 2>&1 | grep -v -E '^\s*$|WARNING: '
     echo "exit status ${PIPESTATUS[0]}"

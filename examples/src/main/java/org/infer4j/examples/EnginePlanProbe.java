@@ -16,6 +16,7 @@ import static org.bytedeco.cuda.global.cudart.cudaGraphLaunch;
 import static org.bytedeco.cuda.global.cudart.cudaMalloc;
 import static org.bytedeco.cuda.global.cudart.cudaMemcpy;
 import static org.bytedeco.cuda.global.cudart.cudaMemset;
+import static org.bytedeco.cuda.global.cudart.cudaMemsetAsync;
 import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 import static org.bytedeco.cuda.global.cudart.cudaStreamBeginCapture;
 import static org.bytedeco.cuda.global.cudart.cudaStreamCaptureModeThreadLocal;
@@ -118,6 +119,12 @@ import picocli.CommandLine.Spec;
  * the contexts made after it, or those made before. On an H200 neither was slowed, on any of the
  * six reference models (benchmarks/results/h200/2026-11-30c). All contexts here share one stream.
  *
+ * <p>With {@code --streams N} it also, N times, makes another stream and times the first context's
+ * replay on its own stream after a memset, the first context and a new context have each run on the
+ * new stream: whether work on more of the process's streams slows a graph, as GraphBench's gru
+ * replays suggested (benchmarks/results/h200/2026-11-30c). The new contexts live until the plan is
+ * done, as an engine's pool contexts do.
+ *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
  * backend frees its own engines through an internal helper).
@@ -134,6 +141,8 @@ import picocli.CommandLine.Spec;
 public final class EnginePlanProbe implements Callable<Integer> {
     private static final int NON_BLOCKING_STREAM = 1;
     private static final int HOST_TO_DEVICE = 1;
+    /** What {@code --streams} sets on each new stream before anything else runs on it. */
+    private static final long SCRATCH_BYTES = 4096;
 
     @Spec
     private @Nullable CommandSpec spec;
@@ -167,6 +176,12 @@ public final class EnginePlanProbe implements Callable<Integer> {
                     + "destroy the second: whether destroying a context slows contexts made later, or the first one "
                     + "(default: ${DEFAULT-VALUE}).")
     private int recreate;
+
+    @Option(names = "--streams", paramLabel = "N", defaultValue = "0",
+            description = "With --graph, also N times make another CUDA stream and time the first context's replay on "
+                    + "its own stream after each of: a memset ran on the new stream, the first context ran on it, a new "
+                    + "context (kept) ran on it: whether work on more streams slows a graph (default: ${DEFAULT-VALUE}).")
+    private int streams;
 
     /** What the input buffers hold while a plan is timed. */
     enum InputData {
@@ -225,6 +240,7 @@ public final class EnginePlanProbe implements Callable<Integer> {
         }
         requireGraphCount(cl, "--placements", placements);
         requireGraphCount(cl, "--recreate", recreate);
+        requireGraphCount(cl, "--streams", streams);
         PrintWriter out = cl.getOut();
         PrintWriter err = cl.getErr();
         if (cpu != null) {
@@ -350,6 +366,17 @@ public final class EnginePlanProbe implements Callable<Integer> {
                 out.printf("%-60s %-7s recreate %d, after %d destroyed: %s%n", plan.getFileName(), origin, r, r - 1,
                         recreated(engine, context, stream, start, end, ioBuffers));
                 out.flush();
+            }
+            List<IExecutionContext> kept = new ArrayList<>();
+            try {
+                for (int k = 1; k <= streams; k++) { // also before the placements, on the first context's own buffers
+                    out.printf("%-60s %-7s stream %d: %s%n", plan.getFileName(), origin, k + 1,
+                            anotherStream(engine, context, stream, start, end, ioBuffers, kept));
+                    out.flush();
+                }
+            } finally {
+                check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
+                kept.forEach(NativeDelete::delete);
             }
             for (int p = 1; p <= placements; p++) {
                 out.printf("%-60s %-7s placement %d: %s%n", plan.getFileName(), origin, p,
@@ -499,6 +526,44 @@ public final class EnginePlanProbe implements Callable<Integer> {
         } finally {
             check(cudaStreamSynchronize(stream), "cudaStreamSynchronize");
             NativeDelete.delete(second);
+        }
+    }
+
+    /**
+     * One more stream, and the GPU time per replay of the first context, on its own stream, after
+     * each of three things that run on the new stream: a memset (any work at all), one enqueue of
+     * the first context, one enqueue of a new context on the first one's buffers, which stays in
+     * {@code kept} so that it lives on like an engine's pool context; then that new context's replay
+     * on the new stream.
+     */
+    private String anotherStream(ICudaEngine engine, IExecutionContext context, CUstream_st stream, CUevent_st start,
+                                 CUevent_st end, Map<String, Pointer> ioBuffers, List<IExecutionContext> kept) {
+        CUstream_st other = new CUstream_st();
+        Pointer scratch = new Pointer();
+        check(cudaStreamCreateWithFlags(other, NON_BLOCKING_STREAM), "cudaStreamCreateWithFlags");
+        try {
+            check(cudaMalloc(scratch, SCRATCH_BYTES), "cudaMalloc");
+            check(cudaMemsetAsync(scratch, 0, SCRATCH_BYTES, other), "cudaMemsetAsync");
+            check(cudaStreamSynchronize(other), "cudaStreamSynchronize");
+            double afterMemset = gpuMicrosPerReplay(context, stream, start, end);
+            enqueue(context, other);
+            check(cudaStreamSynchronize(other), "cudaStreamSynchronize");
+            double afterFirst = gpuMicrosPerReplay(context, stream, start, end);
+            IExecutionContext made = contextLike(engine, context, ioBuffers);
+            kept.add(made);
+            enqueue(made, other);
+            check(cudaStreamSynchronize(other), "cudaStreamSynchronize");
+            double afterNew = gpuMicrosPerReplay(context, stream, start, end);
+            double newOnItsStream = gpuMicrosPerReplay(made, other, start, end);
+            return String.format(Locale.ROOT, "the first context GPU %.1f µs/replay after a memset ran on it, %.1f after "
+                    + "the first context ran on it, %.1f after a new context ran on it; the new context on it GPU %.1f "
+                    + "µs/replay", afterMemset, afterFirst, afterNew, newOnItsStream);
+        } finally {
+            cudaStreamSynchronize(other);
+            if (!scratch.isNull()) {
+                cudaFree(scratch);
+            }
+            cudaStreamDestroy(other);
         }
     }
 

@@ -69,6 +69,14 @@ class EnginePlanProbeTest {
     }
 
     @Test
+    void streamsNeedGraphAndMayNotBeNegative() {
+        assertThat(probe("--streams", "2", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--streams").contains("needs --graph");
+        assertThat(probe("--graph", "--streams", "-1", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains("--streams must be >= 0").contains("not -1");
+    }
+
+    @Test
     void withoutTensorRtItSaysSoAndWhereToLookAndFails() {
         assumeFalse(tensorRtRunsHere(), "tensorrt runs here");
         assertThat(probe(dir.resolve("any.engine").toString())).isEqualTo(1);
@@ -99,7 +107,7 @@ class EnginePlanProbeTest {
         try (Stream<Path> files = Files.list(cache)) {
             engine = files.filter(f -> f.toString().endsWith(".engine")).findFirst().orElseThrow();
         }
-        assertThat(probe("--graph", "--inputs", "random,zeros", "--placements", "2", "--recreate", "2", "--warmup", "20", "--runs", "200",
+        assertThat(probe("--graph", "--inputs", "random,zeros", "--placements", "2", "--recreate", "2", "--streams", "2", "--warmup", "20", "--runs", "200",
                 engine.toString())).isZero();
         assertThat(out.toString()).contains("infer4j graph replay, random inputs: nodes ")
                 .contains("infer4j graph replay, zeros inputs: nodes ")
@@ -114,6 +122,10 @@ class EnginePlanProbeTest {
                 .containsPattern("recreate 1, after 0 destroyed: a new context GPU [0-9.]+ µs/replay, the first context GPU "
                         + "[0-9.]+ µs/replay")
                 .contains("recreate 2, after 1 destroyed: ")
+                .containsPattern("stream 2: the first context GPU [0-9.]+ µs/replay after a memset ran on it, [0-9.]+ after "
+                        + "the first context ran on it, [0-9.]+ after a new context ran on it; the new context on it GPU "
+                        + "[0-9.]+ µs/replay")
+                .contains("stream 3: ")
                 .doesNotContain("FAILED");
     }
 }

@@ -350,32 +350,20 @@ final class ExecutionSlot implements AutoCloseable {
     }
 
     private void bindInput(Io io, Tensor t) {
+        io.transferSource = null;
         if (t instanceof DeviceTensor d) {
-            io.transferSource = null;
             io.key = d.address().address();
             bindAddress(io, d.address());
             return;
         }
-        long bytes = t.byteSize();
-        boolean inPlace = inPlace(bytes);
-        Pointer host;
-        if (t instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
-            host = p.address();
-            io.key = graphs == null ? 0 : host.address();
-        } else {
+        Pointer host = hostSide(io, t);
+        if (host == io.staging) {
             ByteBuffer staged = io.stagingView;
             staged.clear();
             staged.put(t.buffer());
-            host = io.staging;
-            io.key = inPlace ? STAGED_IN_PLACE : STAGED;
         }
-        if (inPlace) {
-            io.transferSource = null;
-            bindAddress(io, host);
-        } else {
+        if (bindHost(io, host, t.byteSize())) {
             io.transferSource = host;
-            io.transferBytes = bytes;
-            bindAddress(io, io.deviceBuffer);
         }
     }
 
@@ -392,24 +380,42 @@ final class ExecutionSlot implements AutoCloseable {
             bindAddress(io, io.deviceBuffer);
             return;
         }
-        long bytes = target.byteSize();
-        boolean inPlace = inPlace(bytes);
-        Pointer host;
-        if (target instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
-            host = p.address();
-            io.key = graphs == null ? 0 : host.address();
-        } else {
-            host = io.staging;
+        Pointer host = hostSide(io, target);
+        if (host == io.staging) {
             io.pendingHostCopy = target;
-            io.key = inPlace ? STAGED_IN_PLACE : STAGED;
         }
-        if (inPlace) {
-            bindAddress(io, host);
-        } else {
+        if (bindHost(io, host, target.byteSize())) {
             io.transferTarget = host;
-            io.transferBytes = bytes;
-            bindAddress(io, io.deviceBuffer);
         }
+    }
+
+    /**
+     * The host memory a host tensor's bytes go through, and its part of the graph signature: the
+     * tensor's own page-locked memory where its address may be baked in (without graphs, or for a
+     * binding's fixed tensors), else the staging memory, whose key says whether TensorRT reads it in
+     * place.
+     */
+    private Pointer hostSide(Io io, Tensor t) {
+        if (t instanceof PinnedHostTensor p && (graphs == null || fixedHostTensors)) {
+            io.key = graphs == null ? 0 : p.address().address();
+            return p.address();
+        }
+        io.key = inPlace(t.byteSize()) ? STAGED_IN_PLACE : STAGED;
+        return io.staging;
+    }
+
+    /**
+     * Binds {@code host} itself when TensorRT reads it in place, else the device buffer; returns
+     * whether {@code bytes} must be copied between the two.
+     */
+    private boolean bindHost(Io io, Pointer host, long bytes) {
+        if (inPlace(bytes)) {
+            bindAddress(io, host);
+            return false;
+        }
+        io.transferBytes = bytes;
+        bindAddress(io, io.deviceBuffer);
+        return true;
     }
 
     /**
