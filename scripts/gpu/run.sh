@@ -3,7 +3,8 @@
 # .gpu/app and .gpu/test carried (scripts/gpu/prepare.sh). One call does one or more phases:
 #   bash scripts/gpu/run.sh PHASE [PHASE...]
 # Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
-# tests (every module's JUnit tests, GPU ones included; TEST_INCLUDE, a class-name regex, picks some;
+# tests (every module's JUnit tests, GPU ones included; TEST_INCLUDE, a class-name regex, picks some, TEST_METHOD,
+# CLASS#METHOD, one test;
 # TEST_LOG names the log), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, copies, enqueue, gpu-time, graphs,
 # metrics, ort-graphs, study, tail: each file's header says what it measures).
 # Writes at most a few files under $OUT (the device returns 8 files at most); results.tgz and
@@ -62,8 +63,10 @@ phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) fo
 # '^org\.infer4j\.tensorrt\.TensorRtContractTest$' ('^.*TensorRtContractTest$' also matches OrtTensorRtContractTest).
 # Each test's result is written as it finishes (testfeed), so a run cut short by a time limit still says what passed.
 phase_tests() {
+  local select=(--scan-class-path "$TEST_ROOTS" --include-classname "${TEST_INCLUDE:-^.*Test$}")
+  [ -n "${TEST_METHOD:-}" ] && select=(--select-method "$TEST_METHOD")
   java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar \
-    execute --class-path "$TEST_CP" --scan-class-path "$TEST_ROOTS" --include-classname "${TEST_INCLUDE:-^.*Test$}" \
+    execute --class-path "$TEST_CP" "${select[@]}" \
     --disable-banner --disable-ansi-colors --details=testfeed > "$OUT/${TEST_LOG:-tests}.log" 2>&1
   grep -E " :: |tests (successful|failed|skipped|aborted)|=> " "$OUT/${TEST_LOG:-tests}.log" | grep -v -E " :: (SUCCESSFUL|STARTED)" | head -80
   echo "$(grep -c ' :: SUCCESSFUL' "$OUT/${TEST_LOG:-tests}.log") tests successful"

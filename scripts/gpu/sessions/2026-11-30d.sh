@@ -12,11 +12,20 @@
 #    and the probe has --streams.
 # 3. The targets again, each engine's device binding first, on the LIFO pool: the tail phase without pinned runs,
 #    modes device,host, the bare probe with --streams 2 on every model.
+# 4. Carrying only .gpu/app, on the machine of calls 1-3 (its engine cache): the probe's --streams 4 on gru four times,
+#    as it is and under CUDA_DEVICE_MAX_CONNECTIONS=32, =1 and CUDA_MODULE_LOADING=EAGER: do CUDA's hardware queues or
+#    its lazy loading set when the third context slows every context?
+# 5. On a fresh machine, after TensorRtEngine.outputShapes replaced GraphBench's run that learned the device outputs'
+#    shapes (it ran a pool context, so that two contexts had run before the first case was timed): its test, then
+#    distilbert, resnet50 and gru. A short GraphBench run builds each engine (off-13, whose numbers mean little: a
+#    building process is slow), a second loads it and measures device and host arrays (off-14), then the bare probe on
+#    the same plan. Are the device rows now at the probe's GPU time (call 3: distilbert 225.8 against 210.5, resnet50
+#    317.2 against 297.8)?
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 : "${OUT:?run on the device, where \$OUT is set}"
 export OUT
-case "${1:?which call: 1 to 3}" in
+case "${1:?which call: 1 to 5}" in
   1)
     bash scripts/gpu/run.sh env models
     export GPU_TIME_MODELS=gru GPU_TIME_LIMITS=copy GPU_TIME_MODES=device,host,host,device GPU_TIME_PROBE=0 \
@@ -31,6 +40,23 @@ case "${1:?which call: 1 to 3}" in
     ;;
   3)
     TAIL_PINNED=0 GRAPH_MODES=device,host PROBE_STREAMS=2 TAIL_LOOPS=15,25 bash scripts/gpu/run.sh tail
+    ;;
+  4)
+    source /opt/gpu/stack/env.sh
+    e=$(ls -t ~/.cache/infer4j/tensorrt/f3cdca2a*.engine | head -1)
+    for env in NONE=1 CUDA_DEVICE_MAX_CONNECTIONS=32 CUDA_DEVICE_MAX_CONNECTIONS=1 CUDA_MODULE_LOADING=EAGER; do
+      echo "=== $env"
+      env $env java -Xmx2g -cp '.gpu/app/*' org.infer4j.examples.EnginePlanProbe --graph --warmup 1000 --runs 2000 --streams 4 "$e" 2>&1 \
+        | grep -E 'stream [0-9]+:|graph replay' | sed 's/^[0-9a-f]*.engine//' | cut -c1-330
+    done 2>&1 | tee "$OUT/streams-env.txt"
+    ;;
+  5)
+    MODEL_NAMES="distilbert resnet50 gru" bash scripts/gpu/run.sh env models
+    TEST_METHOD='org.infer4j.tensorrt.TensorRtGpuTest#outputShapesAreThoseARunGivesAcrossTheProfileAndBadInputsAreRejected' \
+      bash scripts/gpu/run.sh tests
+    export GPU_TIME_MODELS="distilbert resnet50 gru" GPU_TIME_LIMITS=copy GPU_TIME_MODES=device,host
+    GPU_TIME_RUNS=off-13 GRAPH_WARMUP=100 GRAPH_ITERATIONS=100 GPU_TIME_PROBE=0 bash scripts/gpu/run.sh gpu-time
+    GPU_TIME_RUNS=off-14 GPU_TIME_PROBE=1 GPU_TIME_PROBE_SMI=off bash scripts/gpu/run.sh gpu-time
     ;;
   *) echo "no call $1"; exit 2 ;;
 esac

@@ -1,8 +1,10 @@
 package org.infer4j.tensorrt;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import org.infer4j.InferenceEngine;
+import org.infer4j.Shape;
 import org.infer4j.Tensor;
 
 /**
@@ -40,6 +42,21 @@ public interface TensorRtEngine extends InferenceEngine {
      * @throws org.infer4j.InvalidInputException if no input or output has that name or the shape does not fit it
      */
     Tensor allocateDevice(String name, long... shape);
+
+    /**
+     * The shape of every output, in the model's order, for these inputs: what device outputs must
+     * be allocated with before binding them. TensorRT infers the shapes on an execution context
+     * without running the engine. Learning them from one {@code run} instead costs a run on a pool
+     * context; on an H200, once two or three contexts of one engine had run, every context's GPU
+     * time went up by 7-16 % on four of the six reference models
+     * (benchmarks/results/h200/2026-11-30d). Only the inputs' shapes are read, not their values;
+     * waits for a pool context like {@code run}.
+     *
+     * @throws org.infer4j.InvalidInputException if an input is missing, unknown, of the wrong type, or
+     *         of a shape outside the engine's profile
+     * @throws org.infer4j.InferenceException if an output's shape depends on the inputs' values
+     */
+    Map<String, Shape> outputShapes(Map<String, ? extends Tensor> inputs);
 
     /**
      * The file in {@link TensorRtSettings#cacheDirectory()} that holds this engine's serialised plan,

@@ -91,6 +91,41 @@ class TensorRtGpuTest {
     }
 
     @Test
+    void outputShapesAreThoseARunGivesAcrossTheProfileAndBadInputsAreRejected() {
+        try (InferenceEngine e = InferenceEngine.builder().backend("tensorrt")
+                .model(ReferenceModel.named("encoder_tiny").onnxBytes())
+                .shapeRange("input_ids", ShapeRange.of(new long[] {1, 1}, new long[] {1, 128}, new long[] {4, 256}))
+                .settings(TensorRtSettings.builder().cacheDirectory(cacheDir).build()).build()) {
+            TensorRtEngine trt = (TensorRtEngine) e;
+            for (int[] bs : new int[][] {{4, 256}, {1, 32}}) {
+                Map<String, Tensor> in = tokens(bs[0], bs[1], 1);
+                try (Outputs out = e.run(in)) {
+                    assertThat(trt.outputShapes(in)).containsExactly(Map.entry("output", Shape.of(bs[0], bs[1], 16)))
+                            .containsExactly(Map.entry("output", out.get("output").shape()));
+                } finally {
+                    in.values().forEach(Tensor::close);
+                }
+            }
+            Map<String, Tensor> tooLong = tokens(1, 300, 1);
+            try {
+                assertThatThrownBy(() -> trt.outputShapes(tooLong)).isInstanceOf(InvalidInputException.class)
+                        .hasMessageContaining("300").hasMessageContaining("shapeRange");
+                assertThatThrownBy(() -> trt.outputShapes(Map.of("input_ids", tooLong.get("input_ids"))))
+                        .isInstanceOf(InvalidInputException.class).hasMessageContaining("missing input 'attention_mask'");
+            } finally {
+                tooLong.values().forEach(Tensor::close);
+            }
+            e.close();
+            Map<String, Tensor> in = tokens(1, 32, 1);
+            try {
+                assertThatThrownBy(() -> trt.outputShapes(in)).isInstanceOf(IllegalStateException.class);
+            } finally {
+                in.values().forEach(Tensor::close);
+            }
+        }
+    }
+
+    @Test
     void aShapeOutsideTheProfileIsRejectedNamingTheRangeAndTheFix() {
         try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder()); Tensor x = Tensor.allocate(ElementType.FLOAT32, 64, 16)) {
             assertThatThrownBy(() -> e.run(Map.of("input", x))).isInstanceOf(InvalidInputException.class)

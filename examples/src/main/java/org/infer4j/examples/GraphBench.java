@@ -20,6 +20,7 @@ import java.util.concurrent.Callable;
 import org.infer4j.Binding;
 import org.infer4j.EngineBuilder;
 import org.infer4j.InferenceEngine;
+import org.infer4j.Shape;
 import org.infer4j.ShapeRange;
 import org.infer4j.Precision;
 import org.infer4j.Tensor;
@@ -67,10 +68,11 @@ import picocli.CommandLine.Spec;
  * <p>Each case is a binding of its own, made after the previous case's was closed, so the cases of
  * an engine run on one execution context, which each binding hands to the next (with
  * {@code --keep-bindings} the previous cases' stay open, and each case gets a new context). Order
- * matters. On an H200, gru's device-resident graph took 189 µs of GPU time per replay as an
- * engine's first case. As its last case, after the run that learns the output shapes had used the
- * engine's other pool context, the same graph took 219.6 µs. Cases on new contexts took 230 µs
- * with host arrays, and in a process that had built the engine every case was slow
+ * matters. On an H200, every context of an engine ran slower once two or three of its contexts had
+ * run: gru's graph took 189 µs of GPU time per replay, and 220 µs once a third context had run
+ * (EnginePlanProbe --streams, benchmarks/results/h200/2026-11-30d). So the device outputs' shapes
+ * come from {@link TensorRtEngine#outputShapes}, which runs nothing; until 2026-11-30d they came
+ * from one run on a pool context. In a process that had built the engine every case was slow
  * (benchmarks/results/h200/2026-11-30c). {@code --modes} sets the order, so that the case that
  * matters can come first.
  *
@@ -372,12 +374,10 @@ public final class GraphBench implements Callable<Integer> {
             }
             if (deviceOutputs) {
                 outs = new LinkedHashMap<>();
-                try (org.infer4j.Outputs shapes = engine.run(host)) {
-                    for (TensorInfo o : engine.outputs()) {
-                        Tensor d = engine.allocateDevice(o.name(), shapes.get(o.name()).shape().toArray());
-                        owned.add(d);
-                        outs.put(o.name(), d);
-                    }
+                for (Map.Entry<String, Shape> o : engine.outputShapes(host).entrySet()) {
+                    Tensor d = engine.allocateDevice(o.getKey(), o.getValue().toArray());
+                    owned.add(d);
+                    outs.put(o.getKey(), d);
                 }
             }
             TensorRtBinding b = (TensorRtBinding) engine.bind(in, outs);

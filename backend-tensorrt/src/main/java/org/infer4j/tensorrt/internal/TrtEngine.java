@@ -2,6 +2,7 @@ package org.infer4j.tensorrt.internal;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -169,6 +170,28 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     @Override
     protected Tensor allocateHost(TensorInfo info, Shape shape) {
         return new PinnedHostTensor(info.elementType(), shape);
+    }
+
+    @Override
+    public Map<String, Shape> outputShapes(Map<String, ? extends Tensor> in) {
+        enterCall();
+        try {
+            checkInputs(in);
+            checkDevice(in);
+            ExecutionSlot slot = borrow();
+            try {
+                Shape[] shapes = slot.prepare(in);
+                Map<String, Shape> byName = new LinkedHashMap<>();
+                for (int i = 0; i < shapes.length; i++) {
+                    byName.put(outputs().get(i).name(), shapes[i]);
+                }
+                return Collections.unmodifiableMap(byName);
+            } finally {
+                pool.addFirst(slot);
+            }
+        } finally {
+            exitCall();
+        }
     }
 
     @Override
