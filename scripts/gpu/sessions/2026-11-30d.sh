@@ -20,7 +20,8 @@
 #    distilbert, resnet50 and gru. A short GraphBench run builds each engine (off-13, whose numbers mean little: a
 #    building process is slow), a second loads it and measures device and host arrays (off-14), then the bare probe on
 #    the same plan. Are the device rows now at the probe's GPU time (call 3: distilbert 225.8 against 210.5, resnet50
-#    317.2 against 297.8)?
+#    317.2 against 297.8)? (No: 224.0 against 209.4, 314.5 against 295.0. The binding's context is made after the pool's
+#    two, and resnet50 was slow on any context after the first in the probe.)
 set -uo pipefail
 cd "$(dirname "$0")/../../.."
 : "${OUT:?run on the device, where \$OUT is set}"

@@ -45,12 +45,9 @@ public interface TensorRtEngine extends InferenceEngine {
 
     /**
      * The shape of every output, in the model's order, for these inputs: what device outputs must
-     * be allocated with before binding them. TensorRT infers the shapes on an execution context
-     * without running the engine. Learning them from one {@code run} instead costs a run on a pool
-     * context; on an H200, once two or three contexts of one engine had run, every context's GPU
-     * time went up by 7-16 % on four of the six reference models
-     * (benchmarks/results/h200/2026-11-30d). Only the inputs' shapes are read, not their values;
-     * waits for a pool context like {@code run}.
+     * be allocated with before binding them. TensorRT infers the shapes on a pool context without
+     * running the engine, so only the inputs' shapes are read, not their values, and no output
+     * memory is needed. Waits for a pool context like {@code run}.
      *
      * @throws org.infer4j.InvalidInputException if an input is missing, unknown, of the wrong type, or
      *         of a shape outside the engine's profile

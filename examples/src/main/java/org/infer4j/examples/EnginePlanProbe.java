@@ -121,9 +121,10 @@ import picocli.CommandLine.Spec;
  *
  * <p>With {@code --streams N} it also, N times, makes another stream and times the first context's
  * replay on its own stream after a memset, the first context and a new context have each run on the
- * new stream: whether work on more of the process's streams slows a graph, as GraphBench's gru
- * replays suggested (benchmarks/results/h200/2026-11-30c). The new contexts live until the plan is
- * done, as an engine's pool contexts do.
+ * new stream; then the new context's replay on the new stream. The new contexts live until the plan
+ * is done, as an engine's pool contexts do. On an H200 the memset and the first context on another
+ * stream changed nothing, but once two (distilbert, bert_base) or three (gru) contexts of the engine
+ * had run, every context replayed 7-16 % slower (benchmarks/results/h200/2026-11-30d).
  *
  * <p>Plans must come from the TensorRT version on the library path. Each plan stays loaded until
  * the probe exits: JavaCPP attaches no C++ destructor to the objects TensorRT creates (the
@@ -180,7 +181,8 @@ public final class EnginePlanProbe implements Callable<Integer> {
     @Option(names = "--streams", paramLabel = "N", defaultValue = "0",
             description = "With --graph, also N times make another CUDA stream and time the first context's replay on "
                     + "its own stream after each of: a memset ran on the new stream, the first context ran on it, a new "
-                    + "context (kept) ran on it: whether work on more streams slows a graph (default: ${DEFAULT-VALUE}).")
+                    + "context (kept) ran on it: whether more streams, or more contexts that have run, slow a graph "
+                    + "(default: ${DEFAULT-VALUE}).")
     private int streams;
 
     /** What the input buffers hold while a plan is timed. */

@@ -68,13 +68,12 @@ import picocli.CommandLine.Spec;
  * <p>Each case is a binding of its own, made after the previous case's was closed, so the cases of
  * an engine run on one execution context, which each binding hands to the next (with
  * {@code --keep-bindings} the previous cases' stay open, and each case gets a new context). Order
- * matters. On an H200, every context of an engine ran slower once two or three of its contexts had
- * run: gru's graph took 189 µs of GPU time per replay, and 220 µs once a third context had run
- * (EnginePlanProbe --streams, benchmarks/results/h200/2026-11-30d). So the device outputs' shapes
- * come from {@link TensorRtEngine#outputShapes}, which runs nothing; until 2026-11-30d they came
- * from one run on a pool context. In a process that had built the engine every case was slow
- * (benchmarks/results/h200/2026-11-30c). {@code --modes} sets the order, so that the case that
- * matters can come first.
+ * matters. On an H200, TensorRT ran every context of an engine slower once two or three of its
+ * contexts had run: gru's graph took 189 µs of GPU time per replay, and 220 µs once a third had run
+ * (EnginePlanProbe --streams, benchmarks/results/h200/2026-11-30d). The device outputs' shapes come
+ * from {@link TensorRtEngine#outputShapes}, which runs nothing. In a process that had built the
+ * engine every case was slow (benchmarks/results/h200/2026-11-30c). {@code --modes} sets the order,
+ * so that the case that matters can come first.
  *
  * <pre>
  * java -cp 'examples/target/lib/*' org.infer4j.examples.GraphBench -m resnet50.onnx,bert_base.onnx --out results/graphs
