@@ -38,9 +38,8 @@ import org.jspecify.annotations.Nullable;
  * contexts in turn (benchmarks/results/h200/2026-11-30d). For the same reason a binding holds a slot
  * of its own while it is open and hands it back on close, for the next binding: slots for bindings
  * are made only while every earlier one is in use, and never destroyed before the engine is. The
- * engine owns the runtime,
- * the engine and every slot, and frees them on close after calls in flight have returned.
- * Thread-safe.
+ * engine owns the runtime, the engine and every slot, and frees them on close after calls in
+ * flight have returned. Thread-safe.
  */
 final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine {
     private final String modelName;
