@@ -13,6 +13,8 @@ import org.infer4j.Backends;
 import org.infer4j.InferenceEngine;
 import org.infer4j.tensorrt.TensorRtSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -52,28 +54,13 @@ class EnginePlanProbeTest {
         assertThat(err.toString()).contains("--inputs").contains("RANDOM").contains("ZEROS");
     }
 
-    @Test
-    void placementsNeedGraphAndMayNotBeNegative() {
-        assertThat(probe("--placements", "2", dir.resolve("any.engine").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--placements").contains("needs --graph");
-        assertThat(probe("--graph", "--placements", "-1", dir.resolve("any.engine").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("not -1");
-    }
-
-    @Test
-    void recreateNeedsGraphAndMayNotBeNegative() {
-        assertThat(probe("--recreate", "2", dir.resolve("any.engine").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--recreate").contains("needs --graph");
-        assertThat(probe("--graph", "--recreate", "-1", dir.resolve("any.engine").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--recreate must be >= 0").contains("not -1");
-    }
-
-    @Test
-    void streamsNeedGraphAndMayNotBeNegative() {
-        assertThat(probe("--streams", "2", dir.resolve("any.engine").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--streams").contains("needs --graph");
-        assertThat(probe("--graph", "--streams", "-1", dir.resolve("any.engine").toString())).isEqualTo(2);
-        assertThat(err.toString()).contains("--streams must be >= 0").contains("not -1");
+    @ParameterizedTest
+    @ValueSource(strings = {"--placements", "--recreate", "--streams"})
+    void extraGraphMeasurementsNeedGraphAndMayNotBeNegative(String option) {
+        assertThat(probe(option, "2", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains(option).contains("needs --graph");
+        assertThat(probe("--graph", option, "-1", dir.resolve("any.engine").toString())).isEqualTo(2);
+        assertThat(err.toString()).contains(option + " must be >= 0").contains("not -1");
     }
 
     @Test
