@@ -155,9 +155,7 @@ public final class GraphCache<G> {
     public void close(Executor<G> executor) {
         if (!closed) {
             closed = true;
-            graphs.values().forEach(executor::destroy);
-            graphs.clear();
-            lastGraph = null;
+            clear(executor);
         }
     }
 
