@@ -11,6 +11,11 @@ import org.jspecify.annotations.Nullable;
  * {@code session.KEY} is an ONNX Runtime session config entry, {@code cuda.KEY} a CUDA provider
  * option (e.g. {@code cuda.cudnn_conv_algo_search=HEURISTIC}), {@code trt.KEY} a TensorRT provider
  * option (e.g. {@code trt.trt_builder_optimization_level=5}).
+ *
+ * <p>FP32 models run FP32-accurate on the CUDA provider: infer4j turns its TF32 tensor-core math off
+ * (ONNX Runtime's default is on). {@code cuda.use_tf32=1} turns it back on, trading about 1e-3 of
+ * relative accuracy for speed on GPUs of compute capability 8.0 and later; see
+ * {@code docs/conformance.md}.
  */
 public final class OrtSettings implements BackendSettings {
 

@@ -47,6 +47,23 @@ public final class TensorRtSettings implements BackendSettings {
         this.buildListener = b.buildListener;
     }
 
+    /** A builder that starts from these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.workspaceBytes = workspaceBytes;
+        b.optimizationLevel = optimizationLevel;
+        b.tf32 = tf32;
+        b.cacheDirectory = cacheDirectory;
+        b.engineCache = engineCache;
+        b.timingCache = timingCache;
+        b.contextPoolSize = contextPoolSize;
+        b.buildListener = buildListener;
+        b.graphCacheCapacity = graphCacheCapacity;
+        b.blockingSync = blockingSync;
+        b.zeroCopyLimit = zeroCopyLimit;
+        return b;
+    }
+
     public static Builder builder() {
         return new Builder();
     }
@@ -66,7 +83,14 @@ public final class TensorRtSettings implements BackendSettings {
         return optimizationLevel;
     }
 
-    /** Whether FP32 layers may use TF32 tensor cores (TensorRT's default; ~1e-3 relative error). */
+    /**
+     * Whether FP32 layers may run on TF32 tensor cores (off by default). TF32 keeps 10 of float32's
+     * 23 mantissa bits in matrix products and convolutions, so FP32 results then differ from
+     * PyTorch's by about 1e-3 of their scale instead of 1e-6; it is faster on GPUs of compute
+     * capability 8.0 and later. TensorRT enables it unless told otherwise; infer4j makes it an
+     * explicit choice, so that {@code Precision.FP32} means FP32-accurate results. See
+     * {@code docs/conformance.md} for what it costs in accuracy and buys in speed.
+     */
     public boolean tf32() {
         return tf32;
     }
@@ -161,7 +185,7 @@ public final class TensorRtSettings implements BackendSettings {
     public static final class Builder {
         private long workspaceBytes;
         private int optimizationLevel = DEFAULT_OPTIMIZATION_LEVEL;
-        private boolean tf32 = true;
+        private boolean tf32;
         private @Nullable Path cacheDirectory;
         private boolean engineCache = true;
         private boolean timingCache = true;

@@ -14,7 +14,7 @@ class TensorRtSettingsTest {
 
         assertThat(s.workspaceBytes()).isZero();
         assertThat(s.optimizationLevel()).isEqualTo(3);
-        assertThat(s.tf32()).isTrue();
+        assertThat(s.tf32()).as("FP32 means FP32-accurate unless TF32 is asked for").isFalse();
         assertThat(s.engineCache()).isTrue();
         assertThat(s.timingCache()).isTrue();
         assertThat(s.contextPoolSize()).isEqualTo(2);
@@ -26,14 +26,15 @@ class TensorRtSettingsTest {
     @Test
     void keepsWhatItIsGiven() {
         BuildListener listener = (model, elapsed, message) -> { };
-        TensorRtSettings s = TensorRtSettings.builder().workspaceBytes(1L << 30).optimizationLevel(5).tf32(false)
+        TensorRtSettings s = TensorRtSettings.builder().workspaceBytes(1L << 30).optimizationLevel(5).tf32(true)
                 .cacheDirectory(Path.of("/tmp/trt")).engineCache(false).timingCache(false).contextPoolSize(4)
                 .blockingSync(true).buildListener(listener).build();
 
         assertThat(s.workspaceBytes()).isEqualTo(1L << 30);
         assertThat(s.optimizationLevel()).isEqualTo(5);
-        assertThat(s.tf32()).isFalse();
+        assertThat(s.tf32()).isTrue();
         assertThat(s.cacheDirectory()).isEqualTo(Path.of("/tmp/trt"));
+        assertThat(s.toBuilder().build().toString()).as("toBuilder keeps every setting").isEqualTo(s.toString());
         assertThat(s.engineCache()).isFalse();
         assertThat(s.timingCache()).isFalse();
         assertThat(s.contextPoolSize()).isEqualTo(4);

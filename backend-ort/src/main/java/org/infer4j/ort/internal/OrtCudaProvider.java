@@ -37,10 +37,15 @@ public final class OrtCudaProvider extends OrtProviderBase {
         addCuda(options, config);
     }
 
-    /** Adds the CUDA provider for this engine; {@code ort-tensorrt} puts the same provider behind TensorRT. */
+    /**
+     * Adds the CUDA provider for this engine; {@code ort-tensorrt} puts the same provider behind TensorRT.
+     * TF32 is off unless the option {@code cuda.use_tf32=1} turns it on: FP32 models give FP32-accurate
+     * results by default (see {@link org.infer4j.ort.OrtSettings}).
+     */
     static void addCuda(OrtSession.SessionOptions options, EngineConfig config) throws OrtException {
         OrtCUDAProviderOptions cuda = new OrtCUDAProviderOptions(config.deviceIndex());
         try {
+            cuda.add("use_tf32", "0");
             addPrefixed(config, "cuda.", cuda::add);
             options.addCUDA(cuda); // from here the session options own and close them
         } catch (OrtException | RuntimeException e) {

@@ -33,6 +33,8 @@ public final class TensorRtProvider implements BackendProvider {
     public static final String NAME = "tensorrt";
     /** The option that overrides {@link TensorRtSettings#blockingSync()}, for tools that pass options as text. */
     public static final String BLOCKING_SYNC_OPTION = "blockingSync";
+    /** The option that overrides {@link TensorRtSettings#tf32()}, for tools that pass options as text. */
+    public static final String TF32_OPTION = "tf32";
     private static final Logger log = LoggerFactory.getLogger(TensorRtProvider.class);
 
     @Override
@@ -58,9 +60,12 @@ public final class TensorRtProvider implements BackendProvider {
     @Override
     public InferenceEngine create(EngineConfig config) {
         NativeStack.require();
-        config.requireKnownOptions(NAME, Set.of(BLOCKING_SYNC_OPTION));
+        config.requireKnownOptions(NAME, Set.of(BLOCKING_SYNC_OPTION, TF32_OPTION));
         TensorRtSettings settings = config.settings(TensorRtSettings.class).orElseGet(TensorRtSettings::defaults);
-        boolean blockingSync = blockingSync(config, settings);
+        if (config.options().containsKey(TF32_OPTION)) {
+            settings = settings.toBuilder().tf32(booleanOption(config, TF32_OPTION, settings.tf32())).build();
+        }
+        boolean blockingSync = booleanOption(config, BLOCKING_SYNC_OPTION, settings.blockingSync());
         String modelName = config.modelName();
         byte[] model = config.modelBytes();
         OnnxModelInfo info = OnnxModelInfo.parse(model, modelName);
@@ -151,16 +156,16 @@ public final class TensorRtProvider implements BackendProvider {
         }
     }
 
-    /** {@link TensorRtSettings#blockingSync()}, unless the option {@value #BLOCKING_SYNC_OPTION} says otherwise. */
-    static boolean blockingSync(EngineConfig config, TensorRtSettings settings) {
-        String value = config.options().get(BLOCKING_SYNC_OPTION);
+    /** The boolean option {@code key} if given, else {@code otherwise}. */
+    static boolean booleanOption(EngineConfig config, String key, boolean otherwise) {
+        String value = config.options().get(key);
         if (value == null) {
-            return settings.blockingSync();
+            return otherwise;
         }
         return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
             case "true" -> true;
             case "false" -> false;
-            default -> throw new IllegalArgumentException("option " + BLOCKING_SYNC_OPTION + " of backend " + NAME
+            default -> throw new IllegalArgumentException("option " + key + " of backend " + NAME
                     + " is true or false, not '" + value + "'");
         };
     }

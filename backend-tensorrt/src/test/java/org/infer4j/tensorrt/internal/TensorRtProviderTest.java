@@ -61,16 +61,14 @@ class TensorRtProviderTest {
     }
 
     @Test
-    void theBlockingSyncOptionOverridesTheSettingsAndTakesOnlyTrueOrFalse() {
-        TensorRtSettings polling = TensorRtSettings.defaults();
-        TensorRtSettings sleeping = TensorRtSettings.builder().blockingSync(true).build();
-
-        assertThat(TensorRtProvider.blockingSync(configWith(Map.of()), polling)).isFalse();
-        assertThat(TensorRtProvider.blockingSync(configWith(Map.of()), sleeping)).isTrue();
-        assertThat(TensorRtProvider.blockingSync(configWith(Map.of("blockingSync", "TRUE")), polling)).isTrue();
-        assertThat(TensorRtProvider.blockingSync(configWith(Map.of("blockingSync", "false")), sleeping)).isFalse();
-        assertThatThrownBy(() -> TensorRtProvider.blockingSync(configWith(Map.of("blockingSync", "yes")), polling))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("true or false, not 'yes'");
+    void booleanOptionsOverrideTheSettingsAndTakeOnlyTrueOrFalse() {
+        assertThat(TensorRtProvider.booleanOption(configWith(Map.of()), "blockingSync", false)).isFalse();
+        assertThat(TensorRtProvider.booleanOption(configWith(Map.of()), "blockingSync", true)).isTrue();
+        assertThat(TensorRtProvider.booleanOption(configWith(Map.of("blockingSync", "TRUE")), "blockingSync", false)).isTrue();
+        assertThat(TensorRtProvider.booleanOption(configWith(Map.of("tf32", "false")), "tf32", true)).isFalse();
+        assertThatThrownBy(() -> TensorRtProvider.booleanOption(configWith(Map.of("tf32", "yes")), "tf32", false))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("option tf32")
+                .hasMessageContaining("true or false, not 'yes'");
     }
 
     @Test
