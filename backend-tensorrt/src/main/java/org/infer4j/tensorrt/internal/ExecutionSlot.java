@@ -32,6 +32,7 @@ import org.bytedeco.tensorrt.nvinfer.IExecutionContext;
 import org.infer4j.ElementType;
 import org.infer4j.InferenceException;
 import org.infer4j.InvalidInputException;
+import org.infer4j.ModelLoadException;
 import org.infer4j.Shape;
 import org.infer4j.ShapeRange;
 import org.infer4j.Tensor;
@@ -556,8 +557,11 @@ final class ExecutionSlot implements AutoCloseable {
             for (int i = 0; i < dims.length; i++) {
                 dims[i] = d.d(i);
                 if (dims[i] < 0) {
-                    throw new InferenceException("output '" + io.info.name() + "' of " + modelName + " has a data-dependent "
-                            + "shape, which the tensorrt backend does not support; use ort-cuda for this model");
+                    throw new ModelLoadException("output '" + io.info.name() + "' of " + modelName + " has a data-dependent "
+                            + "shape (NonZero, NonMaxSuppression, Unique and the like): TensorRT reports such a shape only "
+                            + "through an IOutputAllocator callback, which the JavaCPP TensorRT preset pinned by infer4j "
+                            + "(1.5.11) cannot implement in Java, so the tensorrt backend cannot run this model; run it on "
+                            + "ort-cuda or ort-cpu");
                 }
             }
             Shape s = Shape.of(dims);
