@@ -11,6 +11,7 @@ import org.infer4j.Availability;
 import org.infer4j.BackendStatus;
 import org.infer4j.Backends;
 import org.infer4j.Binding;
+import org.infer4j.ElementType;
 import org.infer4j.EngineBuilder;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Precision;
@@ -372,7 +373,7 @@ public final class BenchmarkRunner {
                     RunReport.LoadReport loadReport = RunReport.LoadReport.of(p.load, runsPerSecond, t.maxStartLagNanos);
                     GpuReport gpu = t.gpuWindows.isEmpty() ? null : GpuReport.of(t.gpuWindows);
                     reports.add(new RunReport(p.timestamp, hostname, modelName, model.toString(),
-                            engine.backend(), precision.name(), workload.batch(), workload.seqLen(), spec.cudaGraphs(),
+                            engine.backend(), precisionLabel(precision, engine), workload.batch(), workload.seqLen(), spec.cudaGraphs(),
                             inputs, plan.warmup(), latency.measuredCount(),
                             plan.limit().duration() != null ? plan.limit().duration().toNanos() / 1e9 : null, plan.seed(), buildMs,
                             firstRunMs, LatencyMicros.of(latency), workload.batch() * runsPerSecond, period.label(), gpu, rounds, overhead,
@@ -387,6 +388,19 @@ public final class BenchmarkRunner {
             bindings.forEach(Binding::close);
             boundInputs.forEach(TensorMap::close);
         }
+    }
+
+    /**
+     * What precision ran, for reports: the setting's name, unless the model's own floating-point
+     * inputs and outputs are half precision while the setting is FP32 (ONNX Runtime and TensorRT then
+     * run the model's FP16 arithmetic as it is): {@code "FP16 model (FP32 setting)"}.
+     */
+    static String precisionLabel(Precision precision, InferenceEngine engine) {
+        List<TensorInfo> io = new ArrayList<>(engine.inputs());
+        io.addAll(engine.outputs());
+        boolean halfModel = io.stream().anyMatch(t -> t.elementType() == ElementType.FLOAT16 || t.elementType() == ElementType.BFLOAT16)
+                && io.stream().noneMatch(t -> t.elementType() == ElementType.FLOAT32);
+        return precision == Precision.FP32 && halfModel ? "FP16 model (FP32 setting)" : precision.name();
     }
 
     /** Why no GPU was sampled: the plan's reason (e.g. NVML cannot be read here), else that sampling was turned off. */
