@@ -41,11 +41,7 @@ public abstract class Tensor implements AutoCloseable {
         if (!shape.isStatic()) {
             throw new InvalidInputException("a tensor needs a fully known shape, not " + shape);
         }
-        try {
-            this.byteSize = Math.multiplyExact(shape.elementCount(), (long) elementType.byteSize());
-        } catch (ArithmeticException e) {
-            throw new InvalidInputException("shape " + shape + " of " + elementType + " is too large to address", e);
-        }
+        this.byteSize = byteSize(elementType, shape);
     }
 
     // ---- factories: copies of Java arrays -------------------------------------------------------
@@ -123,41 +119,77 @@ public abstract class Tensor implements AutoCloseable {
         return new HostTensor(elementType, s, allocateDirect(elementType, s), null);
     }
 
-    /** A tensor holding a copy of the {@code src} bytes from its position (native byte order assumed). */
+    /**
+     * A tensor holding a copy of {@code src}'s elements from its position, read in the buffer's
+     * own byte order ({@link ByteBuffer#order()}) and stored in native order. A buffer's order is
+     * big-endian unless set otherwise, so bytes written little-endian by another program need
+     * {@code src.order(ByteOrder.LITTLE_ENDIAN)} first. {@code src} may be a heap or direct buffer;
+     * its position and limit are left as they were.
+     *
+     * @throws InvalidInputException if fewer bytes remain in {@code src} than the tensor holds
+     */
     public static Tensor copyOf(ElementType elementType, ByteBuffer src, long... shape) {
+        Objects.requireNonNull(src, "src");
+        requireCapacity(src, byteSize(elementType, concreteShape(shape)), "copyOf");
         Tensor t = allocate(elementType, shape);
-        requireCapacity(src, t.byteSize(), "copyOf");
-        ByteBuffer from = src.duplicate();
+        ByteBuffer from = src.duplicate().order(src.order());
         from.limit(from.position() + (int) t.byteSize());
-        t.buffer().put(from);
+        ByteBuffer to = t.buffer();
+        if (from.order() == to.order() || elementType.byteSize() == 1) {
+            to.put(from);
+        } else {
+            switch (elementType.byteSize()) {
+                case 2 -> to.asShortBuffer().put(from.asShortBuffer());
+                case 4 -> to.asIntBuffer().put(from.asIntBuffer());
+                default -> to.asLongBuffer().put(from.asLongBuffer());
+            }
+        }
         return t;
     }
 
     /**
      * A tensor over the caller's direct buffer, from its position, without copying: writes to
      * either side show in the other. The buffer stays the caller's; closing the tensor only
-     * detaches it.
+     * detaches it and never frees it.
      *
-     * @throws InvalidInputException if the buffer is not direct or too small
+     * <p>The tensor reads the memory in native byte order, so a buffer of multi-byte elements must
+     * be in native order ({@code buffer.order(ByteOrder.nativeOrder())}, set before filling it);
+     * {@code ByteBuffer.allocateDirect} starts big-endian, which would misread every element on
+     * little-endian machines. INT8, UINT8 and BOOL have no byte order and are taken in either.
+     *
+     * @throws InvalidInputException if the buffer is not direct, not in native byte order, or too small
      */
     public static Tensor wrap(ElementType elementType, ByteBuffer direct, long... shape) {
-        return adopt(elementType, Shape.of(shape), direct, null);
+        return over("Tensor.wrap", elementType, Shape.of(shape), direct, null);
     }
 
     /**
      * A tensor that takes ownership of {@code direct}: {@code release} runs exactly once, on
      * close. For backends and applications that hand out memory they allocated natively (e.g.
-     * page-locked buffers).
+     * page-locked buffers). Like {@link #wrap}, it needs native byte order for multi-byte elements.
+     *
+     * @throws InvalidInputException if the buffer is not direct, not in native byte order, or too
+     *     small; {@code release} has not run and the memory is still the caller's
      */
     public static Tensor adopt(ElementType elementType, Shape shape, ByteBuffer direct, @Nullable Runnable release) {
+        return over("Tensor.adopt", elementType, shape, direct, release);
+    }
+
+    private static Tensor over(String what, ElementType elementType, Shape shape, ByteBuffer direct, @Nullable Runnable release) {
         Objects.requireNonNull(direct, "direct");
         if (!direct.isDirect()) {
             throw new InvalidInputException("a heap ByteBuffer cannot be handed to native code without a copy; "
                     + "use a direct buffer (ByteBuffer.allocateDirect) or Tensor.copyOf");
         }
+        if (elementType.byteSize() > 1 && direct.order() != ByteOrder.nativeOrder()) {
+            throw new InvalidInputException(what + ": the buffer is " + direct.order() + " but " + elementType
+                    + " elements are read in place in native byte order (" + ByteOrder.nativeOrder()
+                    + "), so every value would be misread; call buffer.order(ByteOrder.nativeOrder()) before writing "
+                    + "into it, or use Tensor.copyOf, which converts from the buffer's order");
+        }
         Shape s = concreteShape(shape.toArray());
-        long needed = Math.multiplyExact(s.elementCount(), (long) elementType.byteSize());
-        requireCapacity(direct, needed, "wrap");
+        long needed = byteSize(elementType, s);
+        requireCapacity(direct, needed, what);
         ByteBuffer view = direct.slice().limit((int) needed).order(ByteOrder.nativeOrder());
         return new HostTensor(elementType, s, view, release);
     }
@@ -388,12 +420,20 @@ public abstract class Tensor implements AutoCloseable {
     }
 
     private static ByteBuffer allocateDirect(ElementType type, Shape s) {
-        long bytes = Math.multiplyExact(s.elementCount(), (long) type.byteSize());
+        long bytes = byteSize(type, s);
         if (bytes > Integer.MAX_VALUE) {
             throw new InvalidInputException("tensor " + type + s + " needs " + bytes
                     + " bytes; host tensors made here hold at most 2 GiB (split the batch)");
         }
         return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+    }
+
+    private static long byteSize(ElementType type, Shape s) {
+        try {
+            return Math.multiplyExact(s.elementCount(), (long) type.byteSize());
+        } catch (ArithmeticException e) {
+            throw new InvalidInputException("shape " + s + " of " + type + " is too large to address", e);
+        }
     }
 
     private static void requireCapacity(ByteBuffer b, long needed, String what) {
