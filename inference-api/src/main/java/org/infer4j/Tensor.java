@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.infer4j.internal.DirectMemory;
 import org.infer4j.internal.HalfFloats;
 import org.jspecify.annotations.Nullable;
 
@@ -116,7 +117,7 @@ public abstract class Tensor implements AutoCloseable {
     /** A zero-filled tensor in JVM direct memory, for outputs or for inputs filled through {@link #buffer()}. */
     public static Tensor allocate(ElementType elementType, long... shape) {
         Shape s = concreteShape(shape);
-        return new HostTensor(elementType, s, allocateDirect(elementType, s), null);
+        return HostTensor.owning(elementType, s, allocateDirect(elementType, s));
     }
 
     /**
@@ -191,7 +192,7 @@ public abstract class Tensor implements AutoCloseable {
         long needed = byteSize(elementType, s);
         requireCapacity(direct, needed, what);
         ByteBuffer view = direct.slice().limit((int) needed).order(ByteOrder.nativeOrder());
-        return new HostTensor(elementType, s, view, release);
+        return HostTensor.over(elementType, s, view, release);
     }
 
     // ---- properties -----------------------------------------------------------------------------
@@ -224,6 +225,10 @@ public abstract class Tensor implements AutoCloseable {
     /**
      * The tensor's own storage as a new buffer view in native byte order, position 0, limit
      * {@link #byteSize()}: write inputs into it in place.
+     *
+     * <p>The view, and every buffer made from it, must not be used after {@link #close()}: a tensor
+     * that owns its memory frees it then, and a view used afterwards reads or writes freed native
+     * memory, which can crash the JVM or corrupt other data instead of throwing.
      *
      * @throws IllegalStateException if the tensor is closed or lives on the device
      */
@@ -405,7 +410,7 @@ public abstract class Tensor implements AutoCloseable {
             throw new InvalidInputException(valueCount + " values do not fill shape " + s + ", which holds "
                     + s.elementCount() + " elements");
         }
-        return new HostTensor(type, s, allocateDirect(type, s), null);
+        return HostTensor.owning(type, s, allocateDirect(type, s));
     }
 
     private static Shape concreteShape(long[] dims) {
@@ -425,7 +430,7 @@ public abstract class Tensor implements AutoCloseable {
             throw new InvalidInputException("tensor " + type + s + " needs " + bytes
                     + " bytes; host tensors made here hold at most 2 GiB (split the batch)");
         }
-        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        return DirectMemory.allocate((int) bytes);
     }
 
     private static long byteSize(ElementType type, Shape s) {
