@@ -51,6 +51,18 @@ class TensorMemoryTest {
         assertThat(child.exitCode()).as(child.output()).isZero();
     }
 
+    @Test
+    void aTensorThatOwnsMemoryAndBecomesUnreachableUnclosedLogsOneWarningNamingIt() throws Exception {
+        Child child = runChild(List.of(), "leak");
+        assertThat(child.exitCode()).as(child.output()).isZero();
+        assertThat(child.output()).contains("a leak warning after");
+        assertThat(child.output().lines().filter(line -> line.contains("never closed")))
+                .singleElement().asString()
+                .contains("WARN", "tensor FLOAT32[2, 3] on HOST was never closed", "left to the garbage collector",
+                        "try-with-resources");
+        assertThat(child.output()).as("closed tensors and wrappers do not warn").doesNotContain("[5, 7]", "[4, 9]");
+    }
+
     private static long directMemoryUsed() {
         return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
                 .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow().getMemoryUsed();
