@@ -12,16 +12,23 @@ import org.jspecify.annotations.Nullable;
  * A dense, row-major tensor with a fully known shape, stored off the Java heap so that native
  * backends can read and write it without copying.
  *
- * <p><b>Ownership.</b> Every tensor owns its storage and releases it on {@link #close()}, except one
- * made with {@link #wrap}, whose buffer stays the caller's. After close, every method but
- * {@link #close()} and {@link #isClosed()} throws {@link IllegalStateException}; closing twice is
- * harmless. Tensors made by the factories here live in JVM direct memory; backends hand out
- * tensors in page-locked host memory or in GPU memory ({@link MemoryLocation#DEVICE}), whose
- * native memory is freed at close.
+ * <p><b>Ownership.</b> Every tensor owns its storage and frees it on {@link #close()}, at once:
+ * not when the garbage collector finds it, which may be too late for a budget of direct memory
+ * ({@code -XX:MaxDirectMemorySize}). The exception is a tensor made with {@link #wrap}: its buffer
+ * stays the caller's, and close only detaches it. Tensors made by the factories here live in JVM
+ * direct memory; backends hand out tensors in page-locked host memory or in GPU memory
+ * ({@link MemoryLocation#DEVICE}), also freed at close. After close, every method but
+ * {@link #close()} and {@link #isClosed()} throws {@link IllegalStateException}, closing twice is
+ * harmless, and buffers obtained earlier from {@link #buffer()} must not be used. A host tensor
+ * that owns memory and becomes unreachable without close logs a warning naming it.
+ *
+ * <p><b>Byte order.</b> Elements are stored in native byte order. {@link #copyOf} reads a buffer
+ * in its own order and converts; {@link #wrap} and {@link #adopt}, which copy nothing, need a
+ * buffer in native order for multi-byte element types.
  *
  * <p><b>Thread safety.</b> Reads from several threads are safe. Writes (through {@link #buffer()}
  * or {@link #copyFrom}) must not overlap other reads or writes, including an inference that uses
- * the tensor. Close a tensor only when no thread uses it any more.
+ * the tensor. Close a tensor only when no thread uses it any more: its memory is freed at once.
  *
  * <p>Backends may subclass this for their own memory (page-locked, device); subclasses must
  * release their memory in {@link #release()}.
