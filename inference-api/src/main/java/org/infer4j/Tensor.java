@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.infer4j.internal.DirectMemory;
 import org.infer4j.internal.HalfFloats;
 import org.jspecify.annotations.Nullable;
 
@@ -11,16 +12,23 @@ import org.jspecify.annotations.Nullable;
  * A dense, row-major tensor with a fully known shape, stored off the Java heap so that native
  * backends can read and write it without copying.
  *
- * <p><b>Ownership.</b> Every tensor owns its storage and releases it on {@link #close()}, except one
- * made with {@link #wrap}, whose buffer stays the caller's. After close, every method but
- * {@link #close()} and {@link #isClosed()} throws {@link IllegalStateException}; closing twice is
- * harmless. Tensors made by the factories here live in JVM direct memory; backends hand out
- * tensors in page-locked host memory or in GPU memory ({@link MemoryLocation#DEVICE}), whose
- * native memory is freed at close.
+ * <p><b>Ownership.</b> Every tensor owns its storage and frees it on {@link #close()}, at once:
+ * not when the garbage collector finds it, which may be too late for a budget of direct memory
+ * ({@code -XX:MaxDirectMemorySize}). The exception is a tensor made with {@link #wrap}: its buffer
+ * stays the caller's, and close only detaches it. Tensors made by the factories here live in JVM
+ * direct memory; backends hand out tensors in page-locked host memory or in GPU memory
+ * ({@link MemoryLocation#DEVICE}), also freed at close. After close, every method but
+ * {@link #close()} and {@link #isClosed()} throws {@link IllegalStateException}, closing twice is
+ * harmless, and buffers obtained earlier from {@link #buffer()} must not be used. A host tensor
+ * that owns memory and becomes unreachable without close logs a warning naming it.
+ *
+ * <p><b>Byte order.</b> Elements are stored in native byte order. {@link #copyOf} reads a buffer
+ * in its own order and converts; {@link #wrap} and {@link #adopt}, which copy nothing, need a
+ * buffer in native order for multi-byte element types.
  *
  * <p><b>Thread safety.</b> Reads from several threads are safe. Writes (through {@link #buffer()}
  * or {@link #copyFrom}) must not overlap other reads or writes, including an inference that uses
- * the tensor. Close a tensor only when no thread uses it any more.
+ * the tensor. Close a tensor only when no thread uses it any more: its memory is freed at once.
  *
  * <p>Backends may subclass this for their own memory (page-locked, device); subclasses must
  * release their memory in {@link #release()}.
@@ -41,11 +49,7 @@ public abstract class Tensor implements AutoCloseable {
         if (!shape.isStatic()) {
             throw new InvalidInputException("a tensor needs a fully known shape, not " + shape);
         }
-        try {
-            this.byteSize = Math.multiplyExact(shape.elementCount(), (long) elementType.byteSize());
-        } catch (ArithmeticException e) {
-            throw new InvalidInputException("shape " + shape + " of " + elementType + " is too large to address", e);
-        }
+        this.byteSize = byteSize(elementType, shape);
     }
 
     // ---- factories: copies of Java arrays -------------------------------------------------------
@@ -120,46 +124,82 @@ public abstract class Tensor implements AutoCloseable {
     /** A zero-filled tensor in JVM direct memory, for outputs or for inputs filled through {@link #buffer()}. */
     public static Tensor allocate(ElementType elementType, long... shape) {
         Shape s = concreteShape(shape);
-        return new HostTensor(elementType, s, allocateDirect(elementType, s), null);
+        return HostTensor.owning(elementType, s, allocateDirect(elementType, s));
     }
 
-    /** A tensor holding a copy of the {@code src} bytes from its position (native byte order assumed). */
+    /**
+     * A tensor holding a copy of {@code src}'s elements from its position, read in the buffer's
+     * own byte order ({@link ByteBuffer#order()}) and stored in native order. A buffer's order is
+     * big-endian unless set otherwise, so bytes written little-endian by another program need
+     * {@code src.order(ByteOrder.LITTLE_ENDIAN)} first. {@code src} may be a heap or direct buffer;
+     * its position and limit are left as they were.
+     *
+     * @throws InvalidInputException if fewer bytes remain in {@code src} than the tensor holds
+     */
     public static Tensor copyOf(ElementType elementType, ByteBuffer src, long... shape) {
+        Objects.requireNonNull(src, "src");
+        requireCapacity(src, byteSize(elementType, concreteShape(shape)), "copyOf");
         Tensor t = allocate(elementType, shape);
-        requireCapacity(src, t.byteSize(), "copyOf");
-        ByteBuffer from = src.duplicate();
+        ByteBuffer from = src.duplicate().order(src.order());
         from.limit(from.position() + (int) t.byteSize());
-        t.buffer().put(from);
+        ByteBuffer to = t.buffer();
+        if (from.order() == to.order() || elementType.byteSize() == 1) {
+            to.put(from);
+        } else {
+            switch (elementType.byteSize()) {
+                case 2 -> to.asShortBuffer().put(from.asShortBuffer());
+                case 4 -> to.asIntBuffer().put(from.asIntBuffer());
+                default -> to.asLongBuffer().put(from.asLongBuffer());
+            }
+        }
         return t;
     }
 
     /**
      * A tensor over the caller's direct buffer, from its position, without copying: writes to
      * either side show in the other. The buffer stays the caller's; closing the tensor only
-     * detaches it.
+     * detaches it and never frees it.
      *
-     * @throws InvalidInputException if the buffer is not direct or too small
+     * <p>The tensor reads the memory in native byte order, so a buffer of multi-byte elements must
+     * be in native order ({@code buffer.order(ByteOrder.nativeOrder())}, set before filling it);
+     * {@code ByteBuffer.allocateDirect} starts big-endian, which would misread every element on
+     * little-endian machines. INT8, UINT8 and BOOL have no byte order and are taken in either.
+     *
+     * @throws InvalidInputException if the buffer is not direct, not in native byte order, or too small
      */
     public static Tensor wrap(ElementType elementType, ByteBuffer direct, long... shape) {
-        return adopt(elementType, Shape.of(shape), direct, null);
+        return over("Tensor.wrap", elementType, Shape.of(shape), direct, null);
     }
 
     /**
      * A tensor that takes ownership of {@code direct}: {@code release} runs exactly once, on
      * close. For backends and applications that hand out memory they allocated natively (e.g.
-     * page-locked buffers).
+     * page-locked buffers). Like {@link #wrap}, it needs native byte order for multi-byte elements.
+     *
+     * @throws InvalidInputException if the buffer is not direct, not in native byte order, or too
+     *     small; {@code release} has not run and the memory is still the caller's
      */
     public static Tensor adopt(ElementType elementType, Shape shape, ByteBuffer direct, @Nullable Runnable release) {
+        return over("Tensor.adopt", elementType, shape, direct, release);
+    }
+
+    private static Tensor over(String what, ElementType elementType, Shape shape, ByteBuffer direct, @Nullable Runnable release) {
         Objects.requireNonNull(direct, "direct");
         if (!direct.isDirect()) {
             throw new InvalidInputException("a heap ByteBuffer cannot be handed to native code without a copy; "
                     + "use a direct buffer (ByteBuffer.allocateDirect) or Tensor.copyOf");
         }
+        if (elementType.byteSize() > 1 && direct.order() != ByteOrder.nativeOrder()) {
+            throw new InvalidInputException(what + ": the buffer is " + direct.order() + " but " + elementType
+                    + " elements are read in place in native byte order (" + ByteOrder.nativeOrder()
+                    + "), so every value would be misread; call buffer.order(ByteOrder.nativeOrder()) before writing "
+                    + "into it, or use Tensor.copyOf, which converts from the buffer's order");
+        }
         Shape s = concreteShape(shape.toArray());
-        long needed = Math.multiplyExact(s.elementCount(), (long) elementType.byteSize());
-        requireCapacity(direct, needed, "wrap");
+        long needed = byteSize(elementType, s);
+        requireCapacity(direct, needed, what);
         ByteBuffer view = direct.slice().limit((int) needed).order(ByteOrder.nativeOrder());
-        return new HostTensor(elementType, s, view, release);
+        return HostTensor.over(elementType, s, view, release);
     }
 
     // ---- properties -----------------------------------------------------------------------------
@@ -192,6 +232,10 @@ public abstract class Tensor implements AutoCloseable {
     /**
      * The tensor's own storage as a new buffer view in native byte order, position 0, limit
      * {@link #byteSize()}: write inputs into it in place.
+     *
+     * <p>The view, and every buffer made from it, must not be used after {@link #close()}: a tensor
+     * that owns its memory frees it then, and a view used afterwards reads or writes freed native
+     * memory, which can crash the JVM or corrupt other data instead of throwing.
      *
      * @throws IllegalStateException if the tensor is closed or lives on the device
      */
@@ -373,7 +417,7 @@ public abstract class Tensor implements AutoCloseable {
             throw new InvalidInputException(valueCount + " values do not fill shape " + s + ", which holds "
                     + s.elementCount() + " elements");
         }
-        return new HostTensor(type, s, allocateDirect(type, s), null);
+        return HostTensor.owning(type, s, allocateDirect(type, s));
     }
 
     private static Shape concreteShape(long[] dims) {
@@ -388,12 +432,20 @@ public abstract class Tensor implements AutoCloseable {
     }
 
     private static ByteBuffer allocateDirect(ElementType type, Shape s) {
-        long bytes = Math.multiplyExact(s.elementCount(), (long) type.byteSize());
+        long bytes = byteSize(type, s);
         if (bytes > Integer.MAX_VALUE) {
             throw new InvalidInputException("tensor " + type + s + " needs " + bytes
                     + " bytes; host tensors made here hold at most 2 GiB (split the batch)");
         }
-        return ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+        return DirectMemory.allocate((int) bytes);
+    }
+
+    private static long byteSize(ElementType type, Shape s) {
+        try {
+            return Math.multiplyExact(s.elementCount(), (long) type.byteSize());
+        } catch (ArithmeticException e) {
+            throw new InvalidInputException("shape " + s + " of " + type + " is too large to address", e);
+        }
     }
 
     private static void requireCapacity(ByteBuffer b, long needed, String what) {

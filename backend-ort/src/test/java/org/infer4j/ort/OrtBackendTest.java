@@ -3,12 +3,15 @@ package org.infer4j.ort;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.infer4j.BackendStatus;
 import org.infer4j.BackendUnavailableException;
 import org.infer4j.Backends;
+import org.infer4j.Binding;
 import org.infer4j.ElementType;
 import org.infer4j.InferenceEngine;
 import org.infer4j.InvalidInputException;
@@ -135,5 +138,41 @@ class OrtBackendTest {
             assertThatThrownBy(() -> e.run(Map.of("input_ids", ids, "attention_mask", mask)))
                     .isInstanceOf(org.infer4j.InferenceException.class).hasMessageContaining("ort-cpu failed to run");
         }
+    }
+
+    @Test
+    void closingTheOutputsOfARunFreesTheirMemoryAtOnce() {
+        try (InferenceEngine e = cpuEngine("cnn_tiny"); Tensor x = Tensor.allocate(ElementType.FLOAT32, 1, 3, 16, 16)) {
+            Outputs out = e.run(Map.of("input", x));
+            long bytes = out.get("output").byteSize();
+            long whileOpen = directMemoryUsed();
+            out.close();
+            assertThat(whileOpen - directMemoryUsed()).as("bytes returned to the direct-memory pool").isGreaterThanOrEqualTo(bytes);
+        }
+    }
+
+    @Test
+    void aBindingRefusesToRunOnceATensorBoundToItIsClosedSinceItsMemoryIsGone() {
+        try (InferenceEngine e = cpuEngine("mlp_tiny"); Tensor x = Tensor.allocate(ElementType.FLOAT32, 1, 16)) {
+            Tensor y = Tensor.allocate(ElementType.FLOAT32, 1, 4);
+            try (Binding b = e.bind(Map.of("input", x), Map.of("output", y))) {
+                b.run();
+                y.close();
+                assertThatThrownBy(b::run).isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("bound output 'output' (FLOAT32[1, 4] on HOST) was closed")
+                        .hasMessageContaining("bind open tensors");
+            }
+            try (Binding b = e.bind(Map.of("input", x))) {
+                b.run();
+                b.output("output").close();
+                assertThatThrownBy(b::run).as("an output the binding allocated").isInstanceOf(IllegalStateException.class)
+                        .hasMessageContaining("bound output 'output'");
+            }
+        }
+    }
+
+    private static long directMemoryUsed() {
+        return ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow().getMemoryUsed();
     }
 }

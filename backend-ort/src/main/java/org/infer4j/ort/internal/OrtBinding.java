@@ -41,11 +41,8 @@ final class OrtBinding implements Binding {
         if (closed) {
             throw new IllegalStateException("this binding is closed");
         }
-        for (Tensor t : inputs.values()) {
-            if (t.isClosed()) {
-                throw new IllegalStateException("a bound input was closed: " + t);
-            }
-        }
+        requireOpen("input", inputs);
+        requireOpen("output", outputs);
         engine.guarded(outputViews.size() == engine.outputs().size() ? this::runBound : this::runFirst);
     }
 
@@ -106,6 +103,19 @@ final class OrtBinding implements Binding {
             inputViews.values().forEach(OnnxTensor::close);
             outputViews.values().forEach(OnnxTensor::close);
             owned.forEach(Tensor::close);
+        }
+    }
+
+    /**
+     * The views hand ONNX Runtime the tensors' memory, which a closed tensor has freed: running on
+     * it would read or write freed native memory.
+     */
+    private static void requireOpen(String role, Map<String, Tensor> bound) {
+        for (Map.Entry<String, Tensor> e : bound.entrySet()) {
+            if (e.getValue().isClosed()) {
+                throw new IllegalStateException("bound " + role + " '" + e.getKey() + "' (" + e.getValue().describe()
+                        + ") was closed, and its memory with it; close the binding and bind open tensors");
+            }
         }
     }
 

@@ -75,7 +75,12 @@ final class OrtTypes {
             throw new InferenceException("the model produced a " + info.type + " tensor, which infer4j does not carry");
         }
         Tensor t = Tensor.allocate(type, info.getShape());
-        t.buffer().put(value.getByteBuffer());
+        try {
+            t.buffer().put(value.getByteBuffer());
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
         return t;
     }
 }
