@@ -5,6 +5,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import org.infer4j.Precision;
+import org.infer4j.spi.EngineConfig;
+import org.infer4j.tensorrt.TensorRtSettings;
 
 /**
  * What decides whether a serialised engine can be reused: the model, the GPU, the TensorRT
@@ -19,6 +21,19 @@ record EngineCacheKey(String modelDigest, String gpuName, int computeMajor, int 
      * initializers are folded away before parsing).
      */
     static final int FORMAT = 2;
+
+    /**
+     * The key of the engine for {@code config}'s model and precision, {@code settings}' build
+     * settings and {@code plan}'s profile, on the GPU and TensorRT version given. The model enters
+     * by the SHA-256 of its bytes, so a model file replaced under the same path, whatever its size
+     * and modification time, gets another key, and the same model under any path the same one.
+     */
+    static EngineCacheKey of(EngineConfig config, TensorRtSettings settings, ProfilePlan plan, String gpuName,
+                             int computeMajor, int computeMinor, String tensorRtVersion) {
+        return new EngineCacheKey(config.modelDigest(), gpuName, computeMajor, computeMinor, tensorRtVersion,
+                config.precision(), settings.tf32(), settings.workspaceBytes(), settings.optimizationLevel(),
+                plan.canonical());
+    }
 
     /** The lower-case hex SHA-256 of every field, used as the engine's file name. */
     String digest() {

@@ -87,9 +87,8 @@ public final class TensorRtProvider implements BackendProvider {
         EngineCacheKey key;
         try (cudaDeviceProp prop = new cudaDeviceProp()) {
             Cuda.check(cudaGetDeviceProperties(prop, device), "cudaGetDeviceProperties(" + device + ")");
-            key = new EngineCacheKey(config.modelDigest(), prop.name().getString(), prop.major(), prop.minor(),
-                    NativeStack.tensorRtVersion(), config.precision(), settings.tf32(), settings.workspaceBytes(),
-                    settings.optimizationLevel(), plan.canonical());
+            key = EngineCacheKey.of(config, settings, plan, prop.name().getString(), prop.major(), prop.minor(),
+                    NativeStack.tensorRtVersion());
         }
         EngineCache cache = new EngineCache(settings.cacheDirectory());
         String engineFile = key.digest() + ".engine";

@@ -2,12 +2,30 @@ package org.infer4j.tensorrt.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.infer4j.Precision;
+import org.infer4j.contract.ReferenceModel;
+import org.infer4j.spi.EngineConfig;
+import org.infer4j.tensorrt.TensorRtSettings;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+/**
+ * What decides whether a cached engine is reused. The GPU name, compute capability and TensorRT
+ * version are fields of the key, so a cache directory shared by other GPUs or TensorRT versions
+ * holds an engine per combination and never hands one to another. An engine file that TensorRT
+ * refuses anyway is deleted and rebuilt ({@code EngineCacheTest}'s refused-entry case, and
+ * {@code TensorRtGpuTest.aCorruptCachedEngineIsRebuiltNotACrash} on a GPU).
+ */
 class EngineCacheKeyTest {
+    @TempDir
+    Path dir;
+
     private static final EngineCacheKey BASE = new EngineCacheKey("ab12", "NVIDIA H100 80GB HBM3", 9, 0, "10.6.0",
             Precision.FP16, true, 0, 3, "input=[1, 16][1, 16][32, 16];");
 
@@ -58,5 +76,41 @@ class EngineCacheKeyTest {
         assertThat(otherModel.timingCacheName()).isEqualTo(BASE.timingCacheName());
         assertThat(otherVersion.timingCacheName()).isNotEqualTo(BASE.timingCacheName());
         assertThat(BASE.timingCacheName()).isEqualTo("timing-NVIDIA_H100_80GB_HBM3-sm90-trt10.6.0.cache");
+    }
+
+    @Test
+    void aModelFileReplacedUnderTheSamePathWithTheSameSizeAndTimeGetsANewKey() throws Exception {
+        Path model = dir.resolve("model.onnx");
+        byte[] original = ReferenceModel.named("mlp_tiny").onnxBytes();
+        Files.write(model, original);
+        FileTime modified = Files.getLastModifiedTime(model);
+        String before = keyOf(model).digest();
+
+        byte[] replaced = original.clone();
+        replaced[replaced.length - 1] ^= 1;
+        Files.write(model, replaced);
+        Files.setLastModifiedTime(model, modified);
+
+        assertThat(keyOf(model).digest()).isNotEqualTo(before);
+    }
+
+    @Test
+    void theSameModelBytesUnderAnotherPathOrGivenAsBytesGetTheSameKey() throws Exception {
+        byte[] bytes = ReferenceModel.named("mlp_tiny").onnxBytes();
+        Path one = Files.write(dir.resolve("one.onnx"), bytes);
+        Path other = Files.write(Files.createDirectories(dir.resolve("elsewhere")).resolve("other.onnx"), bytes);
+
+        assertThat(keyOf(other).digest()).isEqualTo(keyOf(one).digest());
+        assertThat(keyOf(new EngineConfig(null, bytes, 0, Precision.FP32, Map.of(), List.of(), Map.of())).digest())
+                .isEqualTo(keyOf(one).digest());
+    }
+
+    private static EngineCacheKey keyOf(Path model) {
+        return keyOf(new EngineConfig(model, null, 0, Precision.FP32, Map.of(), List.of(), Map.of()));
+    }
+
+    private static EngineCacheKey keyOf(EngineConfig config) {
+        return EngineCacheKey.of(config, TensorRtSettings.defaults(), new ProfilePlan(Map.of(), List.of()),
+                "NVIDIA H100 80GB HBM3", 9, 0, "10.6.0");
     }
 }
