@@ -57,7 +57,8 @@ public interface TensorRtEngine extends InferenceEngine {
 
     /**
      * The file in {@link TensorRtSettings#cacheDirectory()} that holds this engine's serialised plan,
-     * for tools that inspect or time the plan itself; empty when the engine cache is off.
+     * for tools that inspect or time the plan itself; empty when the engine cache is off or the
+     * engine could not be stored there.
      */
     Optional<Path> planFile();
 }

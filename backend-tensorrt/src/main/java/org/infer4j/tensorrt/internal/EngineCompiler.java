@@ -176,28 +176,38 @@ final class EngineCompiler {
         }
     }
 
+    /**
+     * The stored timing cache, or a new empty one where there is none or TensorRT refused it (the
+     * file is then deleted); null if TensorRT cannot make or use one, and the build goes without.
+     */
     private static @Nullable ITimingCache loadTimingCache(IBuilderConfig config, EngineCache cache, EngineCacheKey key) {
-        Optional<byte[]> stored = cache.load(key.timingCacheName());
-        ITimingCache timing;
-        if (stored.isPresent()) {
-            try (BytePointer blob = new BytePointer(stored.get())) {
-                timing = config.createTimingCache(blob, stored.get().length);
-            }
-        } else {
-            timing = config.createTimingCache(null, 0);
-        }
-        if (timing == null || timing.isNull()) {
-            log.warn("TensorRT could not use the timing cache {}; deleting it, building without", key.timingCacheName());
-            cache.delete(key.timingCacheName());
+        ITimingCache timing = cache.open(key.timingCacheName(), blob -> createTimingCache(config, blob))
+                .orElseGet(() -> createTimingCache(config, null));
+        if (timing == null) {
+            log.warn("TensorRT could not create a timing cache; building without one");
             return null;
         }
         if (!config.setTimingCache(timing, false)) {
-            log.warn("TensorRT refused the timing cache {} (another TensorRT version?); deleting it", key.timingCacheName());
+            log.warn("TensorRT refused the timing cache {} (another TensorRT version?); deleting it",
+                    cache.fileOf(key.timingCacheName()));
             cache.delete(key.timingCacheName());
             NativeDelete.delete(timing);
             return null;
         }
         return timing;
+    }
+
+    /** A timing cache of {@code blob}'s contents, or an empty one for null; null if TensorRT refuses. */
+    private static @Nullable ITimingCache createTimingCache(IBuilderConfig config, byte @Nullable [] blob) {
+        ITimingCache timing;
+        if (blob == null) {
+            timing = config.createTimingCache(null, 0);
+        } else {
+            try (BytePointer bytes = new BytePointer(blob)) {
+                timing = config.createTimingCache(bytes, blob.length);
+            }
+        }
+        return timing == null || timing.isNull() ? null : timing;
     }
 
     private static void saveTimingCache(IBuilderConfig config, EngineCache cache, EngineCacheKey key) {

@@ -102,25 +102,20 @@ public final class TensorRtProvider implements BackendProvider {
         }
         ICudaEngine engine = null;
         boolean fromCache = false;
+        boolean cached = false;
         try {
             if (settings.engineCache()) {
-                Optional<byte[]> cached = cache.load(engineFile);
-                if (cached.isPresent()) {
-                    engine = deserialize(runtime, cached.get());
-                    if (engine == null) {
-                        log.warn("TensorRT could not load the cached engine {} (built by another TensorRT or for another "
-                                + "GPU?); deleting it and building again", cache.fileOf(engineFile));
-                        cache.delete(engineFile);
-                    } else {
-                        fromCache = true;
-                    }
-                }
+                engine = cache.open(engineFile, blob -> deserialize(runtime, blob)).orElse(null);
+                fromCache = cached = engine != null;
             }
             if (engine == null) {
+                if (settings.engineCache() || settings.timingCache()) {
+                    cache.writable(); // warns before a long build if nothing it builds can be kept
+                }
                 byte[] serialized = EngineCompiler.compile(model, config.modelPath().orElse(null), modelName, plan,
                         config.precision(), settings, cache, key);
                 if (settings.engineCache()) {
-                    cache.store(engineFile, serialized);
+                    cached = cache.store(engineFile, serialized);
                 }
                 engine = deserialize(runtime, serialized);
                 if (engine == null) {
@@ -129,8 +124,9 @@ public final class TensorRtProvider implements BackendProvider {
                 }
             }
             long millis = (System.nanoTime() - start) / 1_000_000;
-            log.info("{} engine for {} ready in {} ms ({}{})", NAME, modelName, millis,
-                    fromCache ? "from cache " : "built, cached as ", cache.fileOf(engineFile));
+            log.info("{} engine for {} ready in {} ms ({})", NAME, modelName, millis, fromCache
+                    ? "from cache " + cache.fileOf(engineFile)
+                    : cached ? "built, cached as " + cache.fileOf(engineFile) : "built, not cached");
             Map<String, Long> counters = new java.util.LinkedHashMap<>();
             counters.put("tensorrt.startMillis", millis);
             counters.put("tensorrt.fromCache", fromCache ? 1L : 0L);
@@ -147,7 +143,7 @@ public final class TensorRtProvider implements BackendProvider {
             ICudaEngine owned = engine;
             engine = null; // TrtEngine owns both from here, on every path
             return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs,
-                    blockingSync, settings.zeroCopyLimit(), settings.engineCache() ? cache.fileOf(engineFile) : null);
+                    blockingSync, settings.zeroCopyLimit(), cached ? cache.fileOf(engineFile) : null);
         } catch (RuntimeException e) {
             NativeDelete.delete(engine);
             NativeDelete.delete(runtime);
