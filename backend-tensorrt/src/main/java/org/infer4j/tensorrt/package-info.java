@@ -21,9 +21,24 @@
  *
  * <p><b>Engine cache.</b> Serialised engines live in
  * {@link org.infer4j.tensorrt.TensorRtSettings#cacheDirectory()}, keyed by a SHA-256 digest of the
- * model bytes, GPU name and compute capability, TensorRT version and every build setting; a
- * TensorRT timing cache per GPU and TensorRT version lies beside them. A damaged or incompatible
- * file is logged, deleted and rebuilt.
+ * model bytes (not its path or modification time: a model replaced in place builds anew), GPU name
+ * and compute capability, TensorRT version and every build setting; a TensorRT timing cache per GPU
+ * and TensorRT version lies beside them. The cache never makes a build fail:
+ * <ul>
+ *   <li><i>Corruption.</i> Each file carries a header with its format version, name, length and
+ *       SHA-256, checked before TensorRT sees a byte of it. A truncated, damaged or foreign file,
+ *       or one written by an infer4j with another header format, is deleted with a WARN naming it,
+ *       and the engine is rebuilt. So is an intact engine that TensorRT refuses to load.
+ *   <li><i>An unwritable directory.</i> If the directory cannot be created or written, one WARN
+ *       names it and the remedy (its permissions or free space, or another directory through
+ *       {@code cacheDirectory}); the engine is built and runs uncached, and
+ *       {@link org.infer4j.tensorrt.TensorRtEngine#planFile()} is empty. Engines already in a
+ *       read-only directory are still loaded.
+ *   <li><i>Concurrent builds.</i> Threads or processes that build the same engine at once each
+ *       write a temporary file in the directory, force it to disk and rename it into place: the
+ *       last rename wins, and a reader sees a whole file or none. A temporary file left by a
+ *       crash ({@code .tmp-*}) is never read and may be deleted.
+ * </ul>
  *
  * <p><b>Stats.</b> {@code InferenceEngine.stats()} counts {@code tensorrt.startMillis} (build or
  * cache load), {@code tensorrt.fromCache} (1 or 0), {@code tensorrt.contexts} (the pool),
