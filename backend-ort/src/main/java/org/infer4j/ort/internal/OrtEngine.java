@@ -9,15 +9,18 @@ import ai.onnxruntime.OrtSession;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import org.infer4j.Binding;
 import org.infer4j.EngineStats;
 import org.infer4j.InferenceException;
 import org.infer4j.InvalidInputException;
 import org.infer4j.ModelLoadException;
 import org.infer4j.Outputs;
+import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
@@ -28,11 +31,17 @@ import org.infer4j.spi.EngineConfig;
  * from many threads go straight through; inputs are handed over as views of their direct buffers
  * (no copy), and {@link #run(Map, Map)} and bindings let ONNX Runtime write into the caller's
  * output memory.
+ *
+ * <p>Except for {@linkplain #isDataDependent data-dependent outputs}: ONNX Runtime cannot write
+ * those into memory given beforehand, since their shape is known only once the run computed it.
+ * It allocates them on every run, and they are copied into the caller's tensor, which must have
+ * the shape the run produced.
  */
 final class OrtEngine extends AbstractInferenceEngine {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final EngineStats stats;
+    private final Set<String> dataDependent;
 
     private OrtEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs, OrtSession session,
                       List<String> notes) {
@@ -40,6 +49,36 @@ final class OrtEngine extends AbstractInferenceEngine {
         this.env = OrtNative.environment();
         this.session = session;
         this.stats = new EngineStats(Map.of(), notes);
+        this.dataDependent = dataDependent(inputs, outputs);
+    }
+
+    /**
+     * The outputs with a dimension that is neither a number nor named like a dimension of an input:
+     * the input shapes do not fix it (NonZero, Unique, a TopK of computed k, or a dimension ONNX
+     * Runtime or the exporter named itself, such as {@code LayerNormalizationoutput_dim_1}).
+     */
+    private static Set<String> dataDependent(List<TensorInfo> inputs, List<TensorInfo> outputs) {
+        Set<String> inputDimensions = new HashSet<>();
+        inputs.forEach(i -> inputDimensions.addAll(i.dimensionNames()));
+        inputDimensions.remove("");
+        Set<String> names = new HashSet<>();
+        for (TensorInfo output : outputs) {
+            for (int i = 0; i < output.shape().rank(); i++) {
+                if (output.shape().dim(i) == Shape.UNKNOWN && (output.dimensionNames().isEmpty()
+                        || !inputDimensions.contains(output.dimensionNames().get(i)))) {
+                    names.add(output.name());
+                }
+            }
+        }
+        return Set.copyOf(names);
+    }
+
+    /**
+     * Whether the output's shape can depend on the input values, not only on the input shapes, so
+     * that ONNX Runtime must allocate it on each run rather than write into memory given before.
+     */
+    boolean isDataDependent(String output) {
+        return dataDependent.contains(output);
     }
 
     /** Takes ownership of {@code session}: closes it if the model cannot be served. */
@@ -104,30 +143,63 @@ final class OrtEngine extends AbstractInferenceEngine {
 
     @Override
     protected void executeInto(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
+        Map<String, Tensor> pinnable = new LinkedHashMap<>(outputs);
+        pinnable.keySet().removeAll(dataDependent);
         Map<String, OnnxTensor> in = views(inputs);
-        Map<String, OnnxTensor> out = views(outputs);
         try {
-            runPinned(in, out);
+            Map<String, OnnxTensor> out = views(pinnable);
+            try {
+                runPinned(in, out, (name, value) -> {
+                    Tensor target = outputs.get(name);
+                    if (target != null) {
+                        copyProduced(name, value, target);
+                    }
+                });
+            } finally {
+                out.values().forEach(OnnxTensor::close);
+            }
         } finally {
             in.values().forEach(OnnxTensor::close);
-            out.values().forEach(OnnxTensor::close);
         }
     }
 
-    /** Runs writing the outputs into the pinned views; outputs not pinned are computed and dropped. */
-    void runPinned(Map<String, OnnxTensor> in, Map<String, OnnxTensor> pinned) {
+    /**
+     * Runs writing the outputs into the pinned views in place, and hands every other output, which
+     * ONNX Runtime allocated, to {@code produced}: the value is valid only during that call.
+     */
+    void runPinned(Map<String, OnnxTensor> in, Map<String, OnnxTensor> pinned, BiConsumer<String, OnnxTensor> produced) {
         Set<String> unpinned = session.getOutputNames();
         if (pinned.size() != unpinned.size()) {
-            unpinned = new HashSet<>(unpinned);
+            unpinned = new LinkedHashSet<>(unpinned);
             unpinned.removeAll(pinned.keySet());
         } else {
             unpinned = Set.of();
         }
-        try (OrtSession.Result ignored = session.run(in, unpinned, pinned)) {
-            // pinned outputs were written in place; the result owns only the unpinned ones
+        try (OrtSession.Result result = session.run(in, unpinned, pinned)) {
+            for (Map.Entry<String, OnnxValue> e : result) {
+                if (!pinned.containsKey(e.getKey())) {
+                    produced.accept(e.getKey(), (OnnxTensor) e.getValue());
+                }
+            }
         } catch (OrtException e) {
             throw runFailure(e);
         }
+    }
+
+    /**
+     * Copies an output ONNX Runtime allocated into {@code target}, which must have its shape.
+     *
+     * @throws InvalidInputException naming the output and both shapes if they differ
+     */
+    static void copyProduced(String name, OnnxTensor value, Tensor target) {
+        Shape produced = Shape.of(value.getInfo().getShape());
+        if (!produced.equals(target.shape())) {
+            throw new InvalidInputException("output '" + name + "' of this run has shape " + produced + " but the tensor "
+                    + "given for it has shape " + target.shape() + "; its shape depends on the input values, so give a "
+                    + "tensor of the shape each run produces, or leave the output out and read it from run(inputs) or "
+                    + "from the binding, which allocate it");
+        }
+        target.buffer().put(value.getByteBuffer());
     }
 
     @Override
