@@ -10,6 +10,15 @@ package org.infer4j;
  * and closed with it; the caller's own tensors are never closed by it. Input shapes are fixed for
  * the life of a binding: bind again for another shape.
  *
+ * <p>An output whose shape depends on the input values and not only on their shapes (NonZero's,
+ * say: the ONNX Runtime backends run such models, {@code tensorrt} refuses them when building)
+ * can change shape from run to run, and cannot be written in place: the backend allocates it on
+ * every run and copies it out. {@link #output(String)} returns the latest run's tensor for it:
+ * one the binding owns is kept while the shape stays the same and replaced, the earlier one being
+ * closed, when a run produces another shape. A tensor the caller supplied for such an output must
+ * have the shape each run produces, else {@link #run()} throws {@link InvalidInputException}
+ * naming the output and both shapes.
+ *
  * <p>Not thread-safe: one binding per thread. Close it before closing its engine.
  */
 public interface Binding extends AutoCloseable {
@@ -20,7 +29,10 @@ public interface Binding extends AutoCloseable {
     /** The bound input called {@code name}. */
     Tensor input(String name);
 
-    /** The output called {@code name}, after the first {@link #run()} if the binding allocates it. */
+    /**
+     * The output called {@code name}, after the first {@link #run()} if the binding allocates it;
+     * for an output whose shape depends on the input values, the latest run's tensor.
+     */
     Tensor output(String name);
 
     /** Releases what the binding owns; idempotent. */
