@@ -21,9 +21,10 @@
  *
  * <p><b>Engine cache.</b> Serialised engines live in
  * {@link org.infer4j.tensorrt.TensorRtSettings#cacheDirectory()}, keyed by a SHA-256 digest of the
- * model bytes (not its path or modification time: a model replaced in place builds anew), GPU name
- * and compute capability, TensorRT version and every build setting; a TensorRT timing cache per GPU
- * and TensorRT version lies beside them. The cache never makes a build fail:
+ * model bytes (not its path or modification time: a model replaced in place builds anew) and of
+ * its external data files (a CRC32C of each, read at every start), GPU name and compute
+ * capability, TensorRT version and every build setting; a TensorRT timing cache per GPU and
+ * TensorRT version lies beside them. The cache never makes a build fail:
  * <ul>
  *   <li><i>Corruption.</i> Each file carries a header with its format version, name, length and
  *       SHA-256, checked before TensorRT sees a byte of it. A truncated, damaged or foreign file,

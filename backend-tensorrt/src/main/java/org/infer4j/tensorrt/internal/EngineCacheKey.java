@@ -1,6 +1,7 @@
 package org.infer4j.tensorrt.internal;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -12,6 +13,9 @@ import org.infer4j.tensorrt.TensorRtSettings;
  * What decides whether a serialised engine can be reused: the model, the GPU, the TensorRT
  * version and every build setting. Two builds with equal keys would produce interchangeable
  * engines; anything else that differs must change the {@link #digest()}. Immutable.
+ *
+ * @param modelDigest the SHA-256 of the model's bytes, and a digest of its external data files
+ *                    where it has any (see {@link #of})
  */
 record EngineCacheKey(String modelDigest, String gpuName, int computeMajor, int computeMinor, String tensorRtVersion,
                       Precision precision, boolean tf32, long workspaceBytes, int optimizationLevel, String profiles) {
@@ -26,11 +30,17 @@ record EngineCacheKey(String modelDigest, String gpuName, int computeMajor, int 
      * The key of the engine for {@code config}'s model and precision, {@code settings}' build
      * settings and {@code plan}'s profile, on the GPU and TensorRT version given. The model enters
      * by the SHA-256 of its bytes, so a model file replaced under the same path, whatever its size
-     * and modification time, gets another key, and the same model under any path the same one.
+     * and modification time, gets another key, and the same model under any path the same one. A
+     * model with external data enters with a digest of those files' contents too
+     * ({@link ExternalData#digest}), read beside the model file, or in the current directory for a
+     * model given as bytes, as TensorRT's parser does.
      */
     static EngineCacheKey of(EngineConfig config, TensorRtSettings settings, ProfilePlan plan, String gpuName,
                              int computeMajor, int computeMinor, String tensorRtVersion) {
-        return new EngineCacheKey(config.modelDigest(), gpuName, computeMajor, computeMinor, tensorRtVersion,
+        Path directory = config.modelPath().map(p -> p.toAbsolutePath().getParent()).orElse(Path.of(""));
+        String external = ExternalData.digest(config.modelBytes(), directory);
+        String model = external.isEmpty() ? config.modelDigest() : config.modelDigest() + " external data " + external;
+        return new EngineCacheKey(model, gpuName, computeMajor, computeMinor, tensorRtVersion,
                 config.precision(), settings.tf32(), settings.workspaceBytes(), settings.optimizationLevel(),
                 plan.canonical());
     }

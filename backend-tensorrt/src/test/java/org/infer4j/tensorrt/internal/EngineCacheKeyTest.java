@@ -105,6 +105,32 @@ class EngineCacheKeyTest {
                 .isEqualTo(keyOf(one).digest());
     }
 
+    @Test
+    void anExternalDataFileReplacedWithTheSameSizeAndTimeGetsANewKey() throws Exception {
+        Path model = Files.write(dir.resolve("external.onnx"), ExternalDataTest.resource("external.onnx"));
+        Path weights = Files.write(dir.resolve("weights.bin"), ExternalDataTest.resource("weights.bin"));
+        FileTime modified = Files.getLastModifiedTime(weights);
+        String before = keyOf(model).digest();
+
+        byte[] retrained = ExternalDataTest.resource("weights.bin");
+        retrained[4] ^= 1;
+        Files.write(weights, retrained);
+        Files.setLastModifiedTime(weights, modified);
+
+        assertThat(keyOf(model).digest()).isNotEqualTo(before);
+    }
+
+    @Test
+    void aModelMovedWithItsExternalDataKeepsItsKey() throws Exception {
+        Path model = Files.write(dir.resolve("external.onnx"), ExternalDataTest.resource("external.onnx"));
+        Files.write(dir.resolve("weights.bin"), ExternalDataTest.resource("weights.bin"));
+        Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+        Path moved = Files.write(elsewhere.resolve("external.onnx"), ExternalDataTest.resource("external.onnx"));
+        Files.write(elsewhere.resolve("weights.bin"), ExternalDataTest.resource("weights.bin"));
+
+        assertThat(keyOf(moved).digest()).isEqualTo(keyOf(model).digest());
+    }
+
     private static EngineCacheKey keyOf(Path model) {
         return keyOf(new EngineConfig(model, null, 0, Precision.FP32, Map.of(), List.of(), Map.of()));
     }
