@@ -16,7 +16,7 @@ For each entry, in its own try/except so that one failure never stops the run:
 Weights are random (seeded per entry); norms get random statistics so that folding them is checked too.
 Where onnxruntime is importable, each export is also run on its CPU provider and the largest difference
 from PyTorch is recorded ("ort_cpu"): a zoo-side check of the exporter, not part of the truth.
-See README.md for the format of index.json.
+See README.md for the format of index.json. ZOO_TRACEBACK=1 prints the traceback of each failing entry.
 """
 import argparse
 import copy
@@ -29,6 +29,7 @@ import os
 import shutil
 import sys
 import time
+import traceback
 import warnings
 import zlib
 
@@ -157,7 +158,8 @@ def hf_text(kind):
                               max_position_embeddings=130, pad_token_id=1, **common)
         make, pad = (lambda c: T.RobertaModel(c, add_pooling_layer=False)), 1
     elif kind == "gpt2":
-        cfg = T.GPT2Config(n_embd=64, n_layer=2, n_head=4, n_positions=128, use_cache=False, **common)
+        cfg = T.GPT2Config(n_embd=64, n_layer=2, n_head=4, n_positions=128, use_cache=False, bos_token_id=1,
+                           eos_token_id=2, **common)
         make, pad, call = T.GPT2Model, 0, {"use_cache": False}
     elif kind == "t5_encoder":
         cfg = T.T5Config(d_model=64, d_kv=16, d_ff=128, num_layers=2, num_heads=4, use_cache=False, **common)
@@ -655,7 +657,9 @@ def flatten(out):
 
 
 def to_numpy(t):
-    a = np.ascontiguousarray(t.detach().cpu().numpy())
+    a = np.array(t.detach().cpu().numpy(), order="C")  # not np.ascontiguousarray, which makes a scalar shape (1,)
+    if a.shape != tuple(t.shape):
+        raise AssertionError("the array has shape %s, the tensor %s" % (a.shape, tuple(t.shape)))
     if a.dtype.name not in ALLOWED_DTYPES:
         raise TypeError("dtype %s is not among %s" % (a.dtype.name, sorted(ALLOWED_DTYPES)))
     return a.astype(a.dtype.newbyteorder("<"), copy=False)
@@ -780,6 +784,8 @@ def run_entry(e, out_dir, use_ort):
                 rec["ort_cpu_error"] = one_line(ex)
         rec["status"] = "ok"
     except Exception as ex:
+        if os.environ.get("ZOO_TRACEBACK"):
+            traceback.print_exc()
         rec["status"], rec["error"] = "error", one_line(ex)
         rec.setdefault("seconds", round(time.time() - t0, 2))
     rec["total_seconds"] = round(time.time() - t0, 2)
