@@ -328,7 +328,7 @@ class UNetTiny(nn.Module):
 
 def unet_tiny():
     d = {0: "batch", 2: "height", 3: "width"}
-    return (UNetTiny(), {"input": torch.randn(1, 3, 64, 64)}, {"input": torch.randn(2, 3, 96, 64)},
+    return (UNetTiny(), {"input": torch.randn(1, 3, 32, 32)}, {"input": torch.randn(2, 3, 48, 32)},
             {"input": d, "output": d}, ["output"])
 
 
@@ -353,7 +353,7 @@ class AsppTiny(nn.Module):
 
 def aspp_tiny():
     d = {0: "batch", 2: "height", 3: "width"}
-    return (AsppTiny(), {"input": torch.randn(1, 3, 64, 64)}, {"input": torch.randn(2, 3, 80, 48)},
+    return (AsppTiny(), {"input": torch.randn(1, 3, 32, 32)}, {"input": torch.randn(2, 3, 40, 24)},
             {"input": d, "output": d}, ["output"])
 
 
@@ -581,7 +581,7 @@ ZOO = [
     Entry("vit_b_16_tv_reduced", "vit", tv_vit_reduced),
     # text
     Entry("bert", "text", P(hf_text, "bert"), ship=True),
-    Entry("distilbert", "text", P(hf_text, "distilbert"), ship=True),
+    Entry("distilbert", "text", P(hf_text, "distilbert")),
     Entry("roberta", "text", P(hf_text, "roberta")),
     Entry("gpt2", "text", P(hf_text, "gpt2"), ship=True),
     Entry("t5_encoder", "text", P(hf_text, "t5_encoder"), ship=True),
