@@ -12,12 +12,11 @@ package org.infer4j;
  *
  * <p>An output whose shape depends on the input values and not only on their shapes (NonZero's,
  * say: the ONNX Runtime backends run such models, {@code tensorrt} refuses them when building)
- * can change shape from run to run, and cannot be written in place: the backend allocates it on
- * every run and copies it out. {@link #output(String)} returns the latest run's tensor for it:
- * one the binding owns is kept while the shape stays the same and replaced, the earlier one being
- * closed, when a run produces another shape. A tensor the caller supplied for such an output must
- * have the shape each run produces, else {@link #run()} throws {@link InvalidInputException}
- * naming the output and both shapes.
+ * can change shape from run to run. {@link #output(String)} returns the latest run's tensor for
+ * it: one the binding owns stays the same tensor while the shape stays the same and is replaced,
+ * the earlier one being closed, when a run produces another shape. A tensor the caller supplied
+ * for such an output must have the shape each run produces, else {@link #run()} throws
+ * {@link InvalidInputException} naming the output and both shapes.
  *
  * <p>Not thread-safe: one binding per thread. Close it before closing its engine.
  */

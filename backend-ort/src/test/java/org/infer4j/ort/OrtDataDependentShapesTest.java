@@ -99,6 +99,25 @@ class OrtDataDependentShapesTest {
     }
 
     @Test
+    void anEmptyOutputOfTheFirstRunIsReplacedWhenARunProducesElements() {
+        try (Tensor x = Tensor.of(new float[] {-1, -1, -1, -1}, 4);
+             Binding binding = engine.bind(Map.of("x", x))) {
+            binding.run();
+            Tensor empty = binding.output("positions");
+            assertThat(empty.shape()).isEqualTo(Shape.of(1, 0));
+
+            binding.run();
+            assertThat(binding.output("positions")).as("still [1, 0]").isSameAs(empty);
+
+            write(x, -1, 2, -1, 2);
+            binding.run();
+            assertThat(empty.isClosed()).isTrue();
+            assertThat(binding.output("positions").shape()).isEqualTo(Shape.of(1, 2));
+            assertThat(binding.output("positions").toLongArray()).containsExactly(1, 3);
+        }
+    }
+
+    @Test
     void aCallersTensorForADataDependentOutputMustHaveTheShapeTheRunProduces() {
         try (Tensor x = Tensor.of(new float[] {1, -1, 2, 0}, 4);
              Tensor positions = Tensor.allocate(ElementType.INT64, 1, 2);

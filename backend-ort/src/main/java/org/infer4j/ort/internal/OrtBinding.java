@@ -1,8 +1,10 @@
 package org.infer4j.ort.internal;
 
 import ai.onnxruntime.OnnxTensor;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
@@ -10,14 +12,18 @@ import org.infer4j.Tensor;
 /**
  * A binding that keeps ONNX Runtime views of its input and output tensors, so a steady-state
  * {@link #run()} creates no tensors: ONNX Runtime reads the inputs and writes the outputs in place.
- * Outputs the caller did not give are allocated from the first run's shapes and owned here.
+ * Outputs the caller did not give are allocated from the first run's shapes, owned here, and
+ * written in place from the second run on.
  *
- * <p>A {@linkplain OrtEngine#isDataDependent data-dependent output} (NonZero's, say, whose shape
- * follows the input values) cannot be written in place: ONNX Runtime allocates it on every run and
- * it is copied out. If the binding owns it, {@link #output(String)} returns the latest run's
- * values: the same tensor while the shape stays the same, and a new one when a run produces
- * another shape, the old one being closed then. A tensor the caller gave for such an output must
- * have the shape each run produces, else {@link #run()} throws
+ * <p>Pinning is optimistic: every output is taken to keep its shape until a run shows otherwise.
+ * A run that gives a pinned output another shape (NonZero's, say, whose shape follows the input
+ * values) is one ONNX Runtime refuses; {@link OrtEngine#runPinned} then runs it again letting
+ * ONNX Runtime allocate, and the binding keeps that run's values. An owned output whose shape
+ * changed is from then on data-dependent: allocated by ONNX Runtime on every run and copied into
+ * the binding's tensor for it, which {@link #output(String)} returns. That tensor is kept while
+ * the shape stays the same and replaced by a new one, the old one being closed, when a run
+ * produces another shape. The other outputs stay pinned. A tensor the caller gave stays pinned
+ * and must have the shape each run produces, else {@link #run()} throws
  * {@link org.infer4j.InvalidInputException} naming the output and both shapes.
  */
 final class OrtBinding implements Binding {
@@ -29,17 +35,32 @@ final class OrtBinding implements Binding {
     /** The outputs ONNX Runtime writes in place. */
     private final Map<String, OnnxTensor> outputViews = new LinkedHashMap<>();
     private final Map<String, Tensor> owned = new LinkedHashMap<>();
+    /** Owned outputs a run gave another shape: never pinned again. */
+    private final Set<String> dataDependent = new HashSet<>();
+    private final OrtEngine.Produced produced = new OrtEngine.Produced() {
+        @Override
+        public void reshaped(Map<String, Shape> changed) {
+            for (Map.Entry<String, Shape> e : changed.entrySet()) {
+                if (!owned.containsKey(e.getKey())) {
+                    throw OrtEngine.reshapedOutput(e.getKey(), e.getValue(), outputs.get(e.getKey()).shape());
+                }
+            }
+        }
+
+        @Override
+        public void accept(String name, OnnxTensor value) {
+            take(name, value);
+        }
+    };
     private boolean closed;
 
     OrtBinding(OrtEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
         this.engine = engine;
         this.inputs = new LinkedHashMap<>(inputs);
         this.outputs = new LinkedHashMap<>(outputs);
-        Map<String, Tensor> pinnable = new LinkedHashMap<>(outputs);
-        pinnable.keySet().removeIf(engine::isDataDependent);
         this.inputViews = engine.views(inputs);
         try {
-            outputViews.putAll(engine.views(pinnable));
+            outputViews.putAll(engine.views(outputs));
         } catch (RuntimeException e) {
             inputViews.values().forEach(OnnxTensor::close);
             throw e;
@@ -47,12 +68,12 @@ final class OrtBinding implements Binding {
     }
 
     /**
-     * Runs with the pinned outputs written in place; every other output ONNX Runtime allocates: on
-     * the first run the outputs the binding owns, which it then pins, and on every run the
+     * Runs with the pinned outputs written in place. ONNX Runtime allocates the others: on the
+     * first run the outputs the binding owns, which it then pins, and on every run the
      * data-dependent ones.
      *
-     * @throws org.infer4j.InvalidInputException if a caller's tensor for a data-dependent output
-     *         does not have the shape this run produced
+     * @throws org.infer4j.InvalidInputException if this run produces an output the caller gave a
+     *         tensor for in another shape than that tensor's
      */
     @Override
     public void run() {
@@ -61,10 +82,14 @@ final class OrtBinding implements Binding {
         }
         requireOpen("input", inputs);
         requireOpen("output", outputs);
-        engine.guarded(() -> engine.runPinned(inputViews, outputViews, this::take));
+        engine.guarded(() -> engine.runPinned(inputViews, outputViews, produced));
     }
 
-    /** Takes an output ONNX Runtime allocated: into the tensor for it, or into a new one owned here. */
+    /**
+     * Takes an output ONNX Runtime allocated: into the tensor for it if that has its shape, else
+     * into a new one owned here, pinned unless the output is data-dependent. An owned output that
+     * already had a tensor of another shape becomes data-dependent.
+     */
     private void take(String name, OnnxTensor value) {
         Tensor current = outputs.get(name);
         boolean mine = owned.containsKey(name);
@@ -72,8 +97,15 @@ final class OrtBinding implements Binding {
             OrtEngine.copyProduced(name, value, current);
             return;
         }
+        if (current != null) {
+            dataDependent.add(name);
+            OnnxTensor view = outputViews.remove(name);
+            if (view != null) {
+                view.close();
+            }
+        }
         Tensor fresh = OrtTypes.copyOf(value);
-        if (!engine.isDataDependent(name)) {
+        if (!dataDependent.contains(name)) {
             try {
                 outputViews.put(name, engine.views(Map.of(name, fresh)).get(name));
             } catch (RuntimeException e) {
@@ -88,6 +120,11 @@ final class OrtBinding implements Binding {
         }
     }
 
+    /** The outputs ONNX Runtime writes in place on the next run. */
+    Set<String> writtenInPlace() {
+        return Set.copyOf(outputViews.keySet());
+    }
+
     @Override
     public Tensor input(String name) {
         ensureOpen();
@@ -99,8 +136,9 @@ final class OrtBinding implements Binding {
     }
 
     /**
-     * The output called {@code name}. For a data-dependent output the binding owns, the latest
-     * run's tensor: a run that produces another shape closes the tensor returned before.
+     * The output called {@code name}. For an output the binding owns, the same tensor from run to
+     * run while its shape stays the same; a run that produces another shape replaces it and closes
+     * the tensor returned before.
      */
     @Override
     public Tensor output(String name) {

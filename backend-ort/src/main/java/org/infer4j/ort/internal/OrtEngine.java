@@ -7,13 +7,12 @@ import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import org.infer4j.Binding;
 import org.infer4j.EngineStats;
 import org.infer4j.InferenceException;
@@ -32,16 +31,14 @@ import org.infer4j.spi.EngineConfig;
  * (no copy), and {@link #run(Map, Map)} and bindings let ONNX Runtime write into the caller's
  * output memory.
  *
- * <p>Except for {@linkplain #isDataDependent data-dependent outputs}: ONNX Runtime cannot write
- * those into memory given beforehand, since their shape is known only once the run computed it.
- * It allocates them on every run, and they are copied into the caller's tensor, which must have
- * the shape the run produced.
+ * <p>An output tensor given beforehand must have the shape the run produces, which for some models
+ * follows the input values (NonZero's output, say), else the run throws
+ * {@link InvalidInputException} naming the output and both shapes.
  */
 final class OrtEngine extends AbstractInferenceEngine {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final EngineStats stats;
-    private final Set<String> dataDependent;
 
     private OrtEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs, OrtSession session,
                       List<String> notes) {
@@ -49,36 +46,6 @@ final class OrtEngine extends AbstractInferenceEngine {
         this.env = OrtNative.environment();
         this.session = session;
         this.stats = new EngineStats(Map.of(), notes);
-        this.dataDependent = dataDependent(inputs, outputs);
-    }
-
-    /**
-     * The outputs with a dimension that is neither a number nor named like a dimension of an input:
-     * the input shapes do not fix it (NonZero, Unique, a TopK of computed k, or a dimension ONNX
-     * Runtime or the exporter named itself, such as {@code LayerNormalizationoutput_dim_1}).
-     */
-    private static Set<String> dataDependent(List<TensorInfo> inputs, List<TensorInfo> outputs) {
-        Set<String> inputDimensions = new HashSet<>();
-        inputs.forEach(i -> inputDimensions.addAll(i.dimensionNames()));
-        inputDimensions.remove("");
-        Set<String> names = new HashSet<>();
-        for (TensorInfo output : outputs) {
-            for (int i = 0; i < output.shape().rank(); i++) {
-                if (output.shape().dim(i) == Shape.UNKNOWN && (output.dimensionNames().isEmpty()
-                        || !inputDimensions.contains(output.dimensionNames().get(i)))) {
-                    names.add(output.name());
-                }
-            }
-        }
-        return Set.copyOf(names);
-    }
-
-    /**
-     * Whether the output's shape can depend on the input values, not only on the input shapes, so
-     * that ONNX Runtime must allocate it on each run rather than write into memory given before.
-     */
-    boolean isDataDependent(String output) {
-        return dataDependent.contains(output);
     }
 
     /** Takes ownership of {@code session}: closes it if the model cannot be served. */
@@ -143,16 +110,23 @@ final class OrtEngine extends AbstractInferenceEngine {
 
     @Override
     protected void executeInto(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
-        Map<String, Tensor> pinnable = new LinkedHashMap<>(outputs);
-        pinnable.keySet().removeAll(dataDependent);
         Map<String, OnnxTensor> in = views(inputs);
         try {
-            Map<String, OnnxTensor> out = views(pinnable);
+            Map<String, OnnxTensor> out = views(outputs);
             try {
-                runPinned(in, out, (name, value) -> {
-                    Tensor target = outputs.get(name);
-                    if (target != null) {
-                        copyProduced(name, value, target);
+                runPinned(in, out, new Produced() {
+                    @Override
+                    public void reshaped(Map<String, Shape> changed) {
+                        Map.Entry<String, Shape> first = changed.entrySet().iterator().next();
+                        throw reshapedOutput(first.getKey(), first.getValue(), outputs.get(first.getKey()).shape());
+                    }
+
+                    @Override
+                    public void accept(String name, OnnxTensor value) {
+                        Tensor target = outputs.get(name);
+                        if (target != null) {
+                            copyProduced(name, value, target);
+                        }
                     }
                 });
             } finally {
@@ -163,11 +137,33 @@ final class OrtEngine extends AbstractInferenceEngine {
         }
     }
 
+    /** What {@link #runPinned} hands over besides the outputs ONNX Runtime wrote in place. */
+    interface Produced {
+        /**
+         * Called, before any output is handed over, when this run gives pinned outputs another
+         * shape than their views have: their names and the shapes the run produced. Throwing fails
+         * the run.
+         */
+        void reshaped(Map<String, Shape> changed);
+
+        /** An output ONNX Runtime allocated; {@code value} is valid only during this call. */
+        void accept(String name, OnnxTensor value);
+    }
+
     /**
      * Runs writing the outputs into the pinned views in place, and hands every other output, which
-     * ONNX Runtime allocated, to {@code produced}: the value is valid only during that call.
+     * ONNX Runtime allocated, to {@code produced}.
+     *
+     * <p>ONNX Runtime refuses the run if a pinned view does not have the shape the run produces.
+     * When the run fails and something is pinned, it runs once more letting ONNX Runtime allocate
+     * every output: if some pinned outputs came out in another shape, {@code produced} is told
+     * which ({@link Produced#reshaped}) and then given every output, the pinned ones included;
+     * otherwise the first failure is thrown.
+     *
+     * @throws InferenceException if ONNX Runtime refuses the run: an {@link InvalidInputException}
+     *         where it calls an argument invalid, or where {@code produced} throws one
      */
-    void runPinned(Map<String, OnnxTensor> in, Map<String, OnnxTensor> pinned, BiConsumer<String, OnnxTensor> produced) {
+    void runPinned(Map<String, OnnxTensor> in, Map<String, OnnxTensor> pinned, Produced produced) {
         Set<String> unpinned = session.getOutputNames();
         if (pinned.size() != unpinned.size()) {
             unpinned = new LinkedHashSet<>(unpinned);
@@ -175,14 +171,52 @@ final class OrtEngine extends AbstractInferenceEngine {
         } else {
             unpinned = Set.of();
         }
-        try (OrtSession.Result result = session.run(in, unpinned, pinned)) {
+        OrtSession.Result result;
+        try {
+            result = session.run(in, unpinned, pinned);
+        } catch (OrtException failure) {
+            if (pinned.isEmpty()) {
+                throw runFailure(failure);
+            }
+            rerunAllocating(in, pinned, failure, produced);
+            return;
+        }
+        try (result) {
             for (Map.Entry<String, OnnxValue> e : result) {
                 if (!pinned.containsKey(e.getKey())) {
                     produced.accept(e.getKey(), (OnnxTensor) e.getValue());
                 }
             }
-        } catch (OrtException e) {
-            throw runFailure(e);
+        }
+    }
+
+    /** Repeats a failed pinned run letting ONNX Runtime allocate every output, to see which changed shape. */
+    private void rerunAllocating(Map<String, OnnxTensor> in, Map<String, OnnxTensor> pinned, OrtException failure,
+                                 Produced produced) {
+        OrtSession.Result result;
+        try {
+            result = session.run(in);
+        } catch (OrtException again) {
+            InferenceException thrown = runFailure(failure);
+            thrown.addSuppressed(again);
+            throw thrown;
+        }
+        try (result) {
+            Map<String, Shape> changed = new LinkedHashMap<>();
+            for (Map.Entry<String, OnnxValue> e : result) {
+                OnnxTensor view = pinned.get(e.getKey());
+                Shape shape = Shape.of(((OnnxTensor) e.getValue()).getInfo().getShape());
+                if (view != null && !shape.equals(Shape.of(view.getInfo().getShape()))) {
+                    changed.put(e.getKey(), shape);
+                }
+            }
+            if (changed.isEmpty()) {
+                throw runFailure(failure);
+            }
+            produced.reshaped(Collections.unmodifiableMap(changed));
+            for (Map.Entry<String, OnnxValue> e : result) {
+                produced.accept(e.getKey(), (OnnxTensor) e.getValue());
+            }
         }
     }
 
@@ -194,12 +228,17 @@ final class OrtEngine extends AbstractInferenceEngine {
     static void copyProduced(String name, OnnxTensor value, Tensor target) {
         Shape produced = Shape.of(value.getInfo().getShape());
         if (!produced.equals(target.shape())) {
-            throw new InvalidInputException("output '" + name + "' of this run has shape " + produced + " but the tensor "
-                    + "given for it has shape " + target.shape() + "; its shape depends on the input values, so give a "
-                    + "tensor of the shape each run produces, or leave the output out and read it from run(inputs) or "
-                    + "from the binding, which allocate it");
+            throw reshapedOutput(name, produced, target.shape());
         }
         target.buffer().put(value.getByteBuffer());
+    }
+
+    /** The failure of a run that produced output {@code name} in another shape than the caller's tensor for it has. */
+    static InvalidInputException reshapedOutput(String name, Shape produced, Shape given) {
+        return new InvalidInputException("output '" + name + "' of this run has shape " + produced + " but the tensor "
+                + "given for it has shape " + given + "; its shape depends on the input values, so give a tensor of the "
+                + "shape each run produces, or leave the output out and read it from run(inputs) or from the binding, "
+                + "which allocate it");
     }
 
     @Override
