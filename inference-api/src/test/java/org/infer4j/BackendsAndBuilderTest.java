@@ -24,7 +24,11 @@ class BackendsAndBuilderTest {
         volatile CountDownLatch proceed = new CountDownLatch(0);
 
         DoublingEngine() {
-            super("fake", "doubling", List.of(new TensorInfo("x", ElementType.FLOAT32, Shape.of(-1, 2))),
+            this("fake");
+        }
+
+        DoublingEngine(String backend) {
+            super(backend, "doubling", List.of(new TensorInfo("x", ElementType.FLOAT32, Shape.of(-1, 2))),
                     List.of(new TensorInfo("y", ElementType.FLOAT32, Shape.of(-1, 2))));
         }
 
@@ -91,7 +95,7 @@ class BackendsAndBuilderTest {
         @Override
         public InferenceEngine create(EngineConfig config) {
             config.modelBytes();
-            return new DoublingEngine();
+            return new DoublingEngine(name);
         }
     }
 
@@ -111,8 +115,63 @@ class BackendsAndBuilderTest {
     void choosesTheAvailableBackendOfHighestPriority() {
         assertThat(BACKENDS.best().name()).isEqualTo("slow");
         try (InferenceEngine e = InferenceEngine.builder().backends(BACKENDS).model(new byte[] {1}).build()) {
-            assertThat(e.backend()).isEqualTo("fake");
+            assertThat(e.backend()).isEqualTo("slow");
         }
+    }
+
+    private static final FakeProvider SLOWER = new FakeProvider("slower", 50, Availability.available("everywhere"));
+    private static final Backends THREE = Backends.of(SLOW, FAST_BUT_MISSING, SLOWER);
+
+    /** Builds with the system property {@code infer4j.backend} set to {@code value}, restoring it after. */
+    private static String backendBuiltWithProperty(String value, EngineBuilder builder) {
+        String before = System.getProperty(Backends.BACKEND_PROPERTY);
+        System.setProperty(Backends.BACKEND_PROPERTY, value);
+        try (InferenceEngine e = builder.backends(THREE).model(new byte[] {1}).build()) {
+            return e.backend();
+        } finally {
+            if (before == null) {
+                System.clearProperty(Backends.BACKEND_PROPERTY);
+            } else {
+                System.setProperty(Backends.BACKEND_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void theSystemPropertyOverridesTheAutomaticChoice() {
+        assertThat(backendBuiltWithProperty("slower", InferenceEngine.builder())).isEqualTo("slower");
+        assertThat(backendBuiltWithProperty(" slower ", InferenceEngine.builder())).as("trimmed").isEqualTo("slower");
+        assertThat(backendBuiltWithProperty("slower", InferenceEngine.builder().backend("slow").automaticBackend()))
+                .as("automaticBackend() hands the choice back to the property").isEqualTo("slower");
+    }
+
+    @Test
+    void aBackendNamedInCodeWinsOverTheSystemProperty() {
+        assertThat(backendBuiltWithProperty("slower", InferenceEngine.builder().backend("slow"))).isEqualTo("slow");
+    }
+
+    @Test
+    void aBlankSystemPropertyLeavesTheChoiceAutomatic() {
+        assertThat(backendBuiltWithProperty("", InferenceEngine.builder())).isEqualTo("slow");
+        assertThat(backendBuiltWithProperty("  ", InferenceEngine.builder())).isEqualTo("slow");
+    }
+
+    @Test
+    void anUnknownBackendInTheSystemPropertyIsAnErrorNamingTheProperty() {
+        assertThatThrownBy(() -> backendBuiltWithProperty("ort-gpu", InferenceEngine.builder()))
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageStartingWith("the system property infer4j.backend=ort-gpu chooses the backend, but no backend "
+                        + "named 'ort-gpu'; found [fast, slow, slower]")
+                .hasMessageEndingWith("(or remove -Dinfer4j.backend to let infer4j choose)");
+        assertThat(System.getProperty(Backends.BACKEND_PROPERTY)).as("restored").isNull();
+    }
+
+    @Test
+    void anUnavailableBackendInTheSystemPropertyIsAnErrorWithTheReasonAndRemedy() {
+        assertThatThrownBy(() -> backendBuiltWithProperty("fast", InferenceEngine.builder()))
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("infer4j.backend=fast")
+                .hasMessageContaining("backend fast cannot run here: libfast.so.1 not found. To fix: install libfast 1.x");
     }
 
     @Test
@@ -207,4 +266,5 @@ class BackendsAndBuilderTest {
                     .hasMessageContaining("dimension 1 is 3, expected 2");
         }
     }
+
 }
