@@ -267,4 +267,46 @@ class BackendsAndBuilderTest {
         }
     }
 
+    /** Takes ids [batch, seq] and mask [batch, seq], as BERT does; checks only, runs nothing. */
+    static final class PairEngine extends AbstractInferenceEngine {
+        PairEngine() {
+            super("fake", "pair", List.of(
+                    new TensorInfo("ids", ElementType.INT64, Shape.of(-1, -1), List.of("batch", "seq")),
+                    new TensorInfo("mask", ElementType.INT64, Shape.of(-1, -1), List.of("batch", "seq")),
+                    new TensorInfo("scale", ElementType.FLOAT32, Shape.of(-1), List.of("n"))),
+                    List.of(new TensorInfo("y", ElementType.FLOAT32, Shape.of(-1), List.of("n"))));
+        }
+
+        @Override
+        protected Outputs execute(Map<String, ? extends Tensor> inputs) {
+            return Outputs.of(Map.of());
+        }
+
+        @Override
+        protected void executeInto(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
+        }
+
+        @Override
+        protected void release() {
+        }
+    }
+
+    @Test
+    void dimensionsTheModelNamesAlikeMustHaveEqualSizes() {
+        try (PairEngine e = new PairEngine(); Tensor ids = Tensor.allocate(ElementType.INT64, 2, 8);
+             Tensor shortMask = Tensor.allocate(ElementType.INT64, 2, 7); Tensor oneMask = Tensor.allocate(ElementType.INT64, 1, 8);
+             Tensor mask = Tensor.allocate(ElementType.INT64, 2, 8); Tensor scale = Tensor.allocate(ElementType.FLOAT32, 5)) {
+            assertThatThrownBy(() -> e.run(Map.of("ids", ids, "mask", shortMask, "scale", scale)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("input 'mask' has shape [2, 7], whose dimension 1 ('seq') is 7, but input 'ids' has shape [2, 8], "
+                            + "whose dimension 1 ('seq') is 8; the model names both 'seq', so they must be equal "
+                            + "([ids: INT64[batch, seq], mask: INT64[batch, seq], scale: FLOAT32[n]])");
+            assertThatThrownBy(() -> e.bind(Map.of("ids", ids, "mask", oneMask, "scale", scale)))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("dimension 0 ('batch') is 1");
+            e.run(Map.of("ids", ids, "mask", mask, "scale", scale)).close();
+            try (Tensor y = e.allocate("y", 3)) {
+                assertThat(y.shape()).as("a name shared with an output constrains nothing").isEqualTo(Shape.of(3));
+            }
+        }
+    }
 }
