@@ -17,8 +17,8 @@ import org.infer4j.spi.BackendProvider;
 /**
  * A GPU for tests, read through the real {@link GpuSampler}: device 0, "Fake H100", whose utilisation
  * is {@link #BUSY_UTILIZATION} while {@link #busy} is set or while {@link CountingBackendProvider}
- * runs (its run count moved since the previous read), and 0 otherwise; 2 GiB of 80 used, 150 W,
- * 50 °C, 1980 MHz. Counts the samplers started and the reads, and lets a
+ * runs (a run is in progress, or one began or ended since the previous read), and 0 otherwise;
+ * 2 GiB of 80 used, 150 W, 50 °C, 1980 MHz. Counts the samplers started and the reads, and lets a
  * run wait for reads ({@link #awaitTwoMoreReadsWhileSampling()}), so that tests can await samples
  * by condition instead of hoping the sampling thread gets its turn in time.
  */
@@ -71,6 +71,7 @@ final class FakeGpu implements GpuSamplers {
 
     private final class Source implements GpuMetricsSource {
         private long runsSeen = CountingBackendProvider.RUNS.get();
+        private long endsSeen = CountingBackendProvider.ENDED.get();
 
         Source() {
             openSources.incrementAndGet();
@@ -84,8 +85,11 @@ final class FakeGpu implements GpuSamplers {
         @Override
         public void read(int deviceIndex, GpuReading reading) {
             long runs = CountingBackendProvider.RUNS.get();
-            reading.set(GpuMetric.GPU_UTILIZATION, busy || runs != runsSeen ? BUSY_UTILIZATION : 0);
+            long ends = CountingBackendProvider.ENDED.get();
+            boolean running = CountingBackendProvider.ACTIVE.get() > 0 || runs != runsSeen || ends != endsSeen;
+            reading.set(GpuMetric.GPU_UTILIZATION, busy || running ? BUSY_UTILIZATION : 0);
             runsSeen = runs;
+            endsSeen = ends;
             reading.set(GpuMetric.MEMORY_USED, MEMORY_USED_BYTES);
             reading.set(GpuMetric.MEMORY_TOTAL, 80.0 * 1024 * 1024 * 1024);
             reading.set(GpuMetric.POWER, POWER_WATTS);
