@@ -59,6 +59,10 @@ class BackendsAndBuilderTest {
         protected void release() {
             released.set(true);
         }
+
+        boolean isClosing() {
+            return isClosed();
+        }
     }
 
     static class FakeProvider implements BackendProvider {
@@ -245,8 +249,13 @@ class BackendsAndBuilderTest {
         assertThat(e.entered.await(5, TimeUnit.SECONDS)).isTrue();
         Thread closer = new Thread(e::close);
         closer.start();
-        closer.join(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!e.isClosing()) { // close() has begun: from here it waits for the call in flight
+            assertThat(System.nanoTime() - deadline).as("close() began within 30 s").isNegative();
+            Thread.onSpinWait();
+        }
         assertThat(e.released).as("not released under a running call").isFalse();
+        assertThat(closer.isAlive()).as("close() waits for the call").isTrue();
         e.proceed.countDown();
         closer.join(5000);
         caller.join(5000);
