@@ -1,10 +1,12 @@
 package org.infer4j;
 
 /**
- * Inputs and outputs bound to an engine once, for a steady-state loop that allocates nothing: write
- * new values into the input tensors (through {@link Tensor#buffer()}), call {@link #run()}, read
- * the outputs, repeat. Backends prepare whatever they can at bind time (native tensor views, device
- * addresses, captured CUDA graphs), so a {@code run()} only executes.
+ * Inputs and outputs bound to an engine once, for a steady-state loop that allocates nothing of
+ * infer4j's own: write new values into the input tensors (through {@link Tensor#buffer()}), call
+ * {@link #run()}, read the outputs, repeat. Backends prepare whatever they can at bind time (native
+ * tensor views, device addresses, captured CUDA graphs), so a {@code run()} only executes. What a
+ * run still allocates is the native library's binding's: on ONNX Runtime, its Java API allocates a
+ * few hundred bytes per run (README: "Threading, memory and errors").
  *
  * <p>Outputs the caller did not supply are allocated by the binding on its first run, owned by it,
  * and closed with it; the caller's own tensors are never closed by it. Input shapes are fixed for

@@ -16,10 +16,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Configures and builds an {@link InferenceEngine}.
  *
- * <p>Without {@link #backend(String)}, {@link #build()} takes the available backend of highest
+ * <p>Without {@link #backend(String)}, {@link #build()} takes the backend named by the system
+ * property {@code infer4j.backend} ({@link Backends#BACKEND_PROPERTY}) if it is set, so that a
+ * deployment can pin one without a code change; otherwise the available backend of highest
  * priority: {@code tensorrt} (1000), {@code ort-tensorrt} (900), {@code ort-cuda} (500),
- * {@code ort-cpu} (100) — fastest first. TensorRT-based backends compile the model on first use
- * (seconds to minutes for large models) and cache the result on disk.
+ * {@code ort-cpu} (100) — fastest first. A backend named in code wins over the property.
+ * TensorRT-based backends compile the model on first use (seconds to minutes for large models) and
+ * cache the result on disk.
  *
  * <p>Builder methods throw {@link IllegalArgumentException} or {@link NullPointerException} for
  * arguments that can never be right; {@link #build()} throws the typed {@link InferenceException}s.
@@ -56,13 +59,19 @@ public final class EngineBuilder {
         return this;
     }
 
-    /** The backend by name, e.g. {@code ort-cuda}; see {@link Backends#report()} for what is here. */
+    /**
+     * The backend by name, e.g. {@code ort-cuda}; see {@link Backends#report()} for what is here.
+     * Wins over the system property {@code infer4j.backend}.
+     */
     public EngineBuilder backend(String name) {
         this.backend = Objects.requireNonNull(name, "name");
         return this;
     }
 
-    /** Let {@link #build()} choose the backend (the default). */
+    /**
+     * Let {@link #build()} choose the backend (the default): the one the system property
+     * {@code infer4j.backend} names, else the available one of highest priority ({@link Backends#automatic()}).
+     */
     public EngineBuilder automaticBackend() {
         this.backend = null;
         return this;
@@ -130,7 +139,9 @@ public final class EngineBuilder {
      * Loads the model on the chosen backend.
      *
      * @throws ModelLoadException if no model was given, the file is missing, or the backend rejects it
-     * @throws BackendUnavailableException if the named backend is missing or cannot run here, or none can
+     * @throws BackendUnavailableException if the named backend is missing or cannot run here, or none can;
+     *         without a name in code, if the system property {@code infer4j.backend} names a backend that is
+     *         unknown or cannot run here (the message names the property)
      * @throws InvalidInputException if a shape range does not fit the model's inputs
      */
     public InferenceEngine build() {
@@ -142,7 +153,7 @@ public final class EngineBuilder {
                     + (Files.exists(modelPath) ? " is not a regular file" : " does not exist"));
         }
         Backends registry = backends != null ? backends : Backends.discover();
-        BackendProvider provider = backend != null ? registry.require(backend) : registry.best();
+        BackendProvider provider = backend != null ? registry.require(backend) : registry.automatic();
         EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs);
         log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, deviceIndex);
         return provider.create(config);

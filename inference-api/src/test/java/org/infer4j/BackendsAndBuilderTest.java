@@ -24,7 +24,11 @@ class BackendsAndBuilderTest {
         volatile CountDownLatch proceed = new CountDownLatch(0);
 
         DoublingEngine() {
-            super("fake", "doubling", List.of(new TensorInfo("x", ElementType.FLOAT32, Shape.of(-1, 2))),
+            this("fake");
+        }
+
+        DoublingEngine(String backend) {
+            super(backend, "doubling", List.of(new TensorInfo("x", ElementType.FLOAT32, Shape.of(-1, 2))),
                     List.of(new TensorInfo("y", ElementType.FLOAT32, Shape.of(-1, 2))));
         }
 
@@ -54,6 +58,10 @@ class BackendsAndBuilderTest {
         @Override
         protected void release() {
             released.set(true);
+        }
+
+        boolean isClosing() {
+            return isClosed();
         }
     }
 
@@ -91,7 +99,7 @@ class BackendsAndBuilderTest {
         @Override
         public InferenceEngine create(EngineConfig config) {
             config.modelBytes();
-            return new DoublingEngine();
+            return new DoublingEngine(name);
         }
     }
 
@@ -111,8 +119,63 @@ class BackendsAndBuilderTest {
     void choosesTheAvailableBackendOfHighestPriority() {
         assertThat(BACKENDS.best().name()).isEqualTo("slow");
         try (InferenceEngine e = InferenceEngine.builder().backends(BACKENDS).model(new byte[] {1}).build()) {
-            assertThat(e.backend()).isEqualTo("fake");
+            assertThat(e.backend()).isEqualTo("slow");
         }
+    }
+
+    private static final FakeProvider SLOWER = new FakeProvider("slower", 50, Availability.available("everywhere"));
+    private static final Backends THREE = Backends.of(SLOW, FAST_BUT_MISSING, SLOWER);
+
+    /** Builds with the system property {@code infer4j.backend} set to {@code value}, restoring it after. */
+    private static String backendBuiltWithProperty(String value, EngineBuilder builder) {
+        String before = System.getProperty(Backends.BACKEND_PROPERTY);
+        System.setProperty(Backends.BACKEND_PROPERTY, value);
+        try (InferenceEngine e = builder.backends(THREE).model(new byte[] {1}).build()) {
+            return e.backend();
+        } finally {
+            if (before == null) {
+                System.clearProperty(Backends.BACKEND_PROPERTY);
+            } else {
+                System.setProperty(Backends.BACKEND_PROPERTY, before);
+            }
+        }
+    }
+
+    @Test
+    void theSystemPropertyOverridesTheAutomaticChoice() {
+        assertThat(backendBuiltWithProperty("slower", InferenceEngine.builder())).isEqualTo("slower");
+        assertThat(backendBuiltWithProperty(" slower ", InferenceEngine.builder())).as("trimmed").isEqualTo("slower");
+        assertThat(backendBuiltWithProperty("slower", InferenceEngine.builder().backend("slow").automaticBackend()))
+                .as("automaticBackend() hands the choice back to the property").isEqualTo("slower");
+    }
+
+    @Test
+    void aBackendNamedInCodeWinsOverTheSystemProperty() {
+        assertThat(backendBuiltWithProperty("slower", InferenceEngine.builder().backend("slow"))).isEqualTo("slow");
+    }
+
+    @Test
+    void aBlankSystemPropertyLeavesTheChoiceAutomatic() {
+        assertThat(backendBuiltWithProperty("", InferenceEngine.builder())).isEqualTo("slow");
+        assertThat(backendBuiltWithProperty("  ", InferenceEngine.builder())).isEqualTo("slow");
+    }
+
+    @Test
+    void anUnknownBackendInTheSystemPropertyIsAnErrorNamingTheProperty() {
+        assertThatThrownBy(() -> backendBuiltWithProperty("ort-gpu", InferenceEngine.builder()))
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageStartingWith("the system property infer4j.backend=ort-gpu chooses the backend, but no backend "
+                        + "named 'ort-gpu'; found [fast, slow, slower]")
+                .hasMessageEndingWith("(or remove -Dinfer4j.backend to let infer4j choose)");
+        assertThat(System.getProperty(Backends.BACKEND_PROPERTY)).as("restored").isNull();
+    }
+
+    @Test
+    void anUnavailableBackendInTheSystemPropertyIsAnErrorWithTheReasonAndRemedy() {
+        assertThatThrownBy(() -> backendBuiltWithProperty("fast", InferenceEngine.builder()))
+                .isInstanceOf(BackendUnavailableException.class)
+                .hasMessageContaining("infer4j.backend=fast")
+                .hasMessageContaining("backend fast cannot run here: libfast.so.1 not found. To fix: install libfast 1.x");
     }
 
     @Test
@@ -186,8 +249,13 @@ class BackendsAndBuilderTest {
         assertThat(e.entered.await(5, TimeUnit.SECONDS)).isTrue();
         Thread closer = new Thread(e::close);
         closer.start();
-        closer.join(200);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!e.isClosing()) { // close() has begun: from here it waits for the call in flight
+            assertThat(System.nanoTime() - deadline).as("close() began within 30 s").isNegative();
+            Thread.onSpinWait();
+        }
         assertThat(e.released).as("not released under a running call").isFalse();
+        assertThat(closer.isAlive()).as("close() waits for the call").isTrue();
         e.proceed.countDown();
         closer.join(5000);
         caller.join(5000);
@@ -205,6 +273,49 @@ class BackendsAndBuilderTest {
                     .hasMessageContaining("'z'").hasMessageContaining("x: FLOAT32[?, 2]");
             assertThatThrownBy(() -> e.allocate("x", 1, 3)).isInstanceOf(InvalidInputException.class)
                     .hasMessageContaining("dimension 1 is 3, expected 2");
+        }
+    }
+
+    /** Takes ids [batch, seq] and mask [batch, seq], as BERT does; checks only, runs nothing. */
+    static final class PairEngine extends AbstractInferenceEngine {
+        PairEngine() {
+            super("fake", "pair", List.of(
+                    new TensorInfo("ids", ElementType.INT64, Shape.of(-1, -1), List.of("batch", "seq")),
+                    new TensorInfo("mask", ElementType.INT64, Shape.of(-1, -1), List.of("batch", "seq")),
+                    new TensorInfo("scale", ElementType.FLOAT32, Shape.of(-1), List.of("n"))),
+                    List.of(new TensorInfo("y", ElementType.FLOAT32, Shape.of(-1), List.of("n"))));
+        }
+
+        @Override
+        protected Outputs execute(Map<String, ? extends Tensor> inputs) {
+            return Outputs.of(Map.of());
+        }
+
+        @Override
+        protected void executeInto(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
+        }
+
+        @Override
+        protected void release() {
+        }
+    }
+
+    @Test
+    void dimensionsTheModelNamesAlikeMustHaveEqualSizes() {
+        try (PairEngine e = new PairEngine(); Tensor ids = Tensor.allocate(ElementType.INT64, 2, 8);
+             Tensor shortMask = Tensor.allocate(ElementType.INT64, 2, 7); Tensor oneMask = Tensor.allocate(ElementType.INT64, 1, 8);
+             Tensor mask = Tensor.allocate(ElementType.INT64, 2, 8); Tensor scale = Tensor.allocate(ElementType.FLOAT32, 5)) {
+            assertThatThrownBy(() -> e.run(Map.of("ids", ids, "mask", shortMask, "scale", scale)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessage("input 'mask' has shape [2, 7], whose dimension 1 ('seq') is 7, but input 'ids' has shape [2, 8], "
+                            + "whose dimension 1 ('seq') is 8; the model names both 'seq', so they must be equal "
+                            + "([ids: INT64[batch, seq], mask: INT64[batch, seq], scale: FLOAT32[n]])");
+            assertThatThrownBy(() -> e.bind(Map.of("ids", ids, "mask", oneMask, "scale", scale)))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("dimension 0 ('batch') is 1");
+            e.run(Map.of("ids", ids, "mask", mask, "scale", scale)).close();
+            try (Tensor y = e.allocate("y", 3)) {
+                assertThat(y.shape()).as("a name shared with an output constrains nothing").isEqualTo(Shape.of(3));
+            }
         }
     }
 }

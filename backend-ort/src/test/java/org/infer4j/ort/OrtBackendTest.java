@@ -130,13 +130,51 @@ class OrtBackendTest {
     }
 
     @Test
-    void aShapeProblemOnlyOnnxRuntimeSeesIsAnInvalidInput() {
+    void aShapeProblemOnlyOnnxRuntimeSeesIsAnInvalidInputNamingTheInputsOnOneLine() {
         // encoder_tiny adds a position embedding of 512 rows: a longer sequence fits the metadata but not the model
         try (InferenceEngine e = cpuEngine("encoder_tiny");
              Tensor ids = Tensor.allocate(ElementType.INT64, 1, 600);
              Tensor mask = Tensor.allocate(ElementType.INT64, 1, 600)) {
             assertThatThrownBy(() -> e.run(Map.of("input_ids", ids, "attention_mask", mask)))
-                    .isInstanceOf(org.infer4j.InferenceException.class).hasMessageContaining("ort-cpu failed to run");
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("ort-cpu cannot run")
+                    .hasMessageContaining("input_ids INT64[1, 600]").hasMessageContaining("attention_mask INT64[1, 600]")
+                    .hasMessageContaining("Gather node '/pos/Gather': indices element out of data bounds, idx=512")
+                    .hasMessageNotContaining("\n").hasMessageNotContaining("onnxruntime_src").hasMessageNotContaining("Error code")
+                    .hasCauseInstanceOf(ai.onnxruntime.OrtException.class);
+        }
+    }
+
+    @Test
+    void idsAndMaskOfDifferentLengthsAreAnInvalidInputNamingThem() {
+        try (InferenceEngine e = cpuEngine("encoder_tiny");
+             Tensor ids = Tensor.allocate(ElementType.INT64, 1, 8);
+             Tensor mask = Tensor.allocate(ElementType.INT64, 1, 7)) {
+            assertThatThrownBy(() -> e.run(Map.of("input_ids", ids, "attention_mask", mask)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("input 'attention_mask' has shape [1, 7]")
+                    .hasMessageContaining("input 'input_ids'").hasMessageContaining("'seq'");
+        }
+    }
+
+    @Test
+    void aWrongElementTypeIsAnInvalidInputBeforeOnnxRuntimeRuns() {
+        try (InferenceEngine e = cpuEngine("encoder_tiny");
+             Tensor ids = Tensor.allocate(ElementType.INT32, 1, 8);
+             Tensor mask = Tensor.allocate(ElementType.INT64, 1, 8)) {
+            assertThatThrownBy(() -> e.run(Map.of("input_ids", ids, "attention_mask", mask)))
+                    .isInstanceOf(InvalidInputException.class)
+                    .hasMessageContaining("input 'input_ids' is INT32 but the model expects INT64").hasNoCause();
+        }
+    }
+
+    @Test
+    void aBindingWithMismatchedInputsIsRefusedAtBindTime() {
+        try (InferenceEngine e = cpuEngine("encoder_tiny");
+             Tensor ids = Tensor.allocate(ElementType.INT64, 2, 8);
+             Tensor mask = Tensor.allocate(ElementType.INT64, 1, 8)) {
+            assertThatThrownBy(() -> e.bind(Map.of("input_ids", ids, "attention_mask", mask)))
+                    .isInstanceOf(InvalidInputException.class).hasMessageContaining("'batch'");
         }
     }
 

@@ -141,8 +141,7 @@ class TensorRtGpuTest {
             first = runOnce(cold);
         }
         try (InferenceEngine warm = engine("cnn_tiny", TensorRtSettings.builder())) {
-            assertThat(warm.stats().counter("tensorrt.fromCache")).isEqualTo(1);
-            assertThat(warm.stats().counter("tensorrt.startMillis")).isLessThan(1000);
+            assertThat(warm.stats().counter("tensorrt.fromCache")).as("loaded, not built").isEqualTo(1);
             assertThat(runOnce(warm)).containsExactly(first);
         }
     }

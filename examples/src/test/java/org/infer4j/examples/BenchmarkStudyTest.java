@@ -56,9 +56,10 @@ class BenchmarkStudyTest {
 
         assertThat(r.exitCode()).as(r.console()).isZero();
         JsonNode json = results().get(0);
-        assertThat(json.get("first_run_ms").asDouble()).isGreaterThanOrEqualTo(LazyBackendProvider.COMPILE_MILLIS);
-        assertThat(json.get("build_ms").asDouble()).isLessThan(LazyBackendProvider.COMPILE_MILLIS);
-        assertThat(json.at("/latency_us/max").asDouble()).isLessThan(LazyBackendProvider.COMPILE_MILLIS * 1000.0);
+        assertThat(json.get("first_run_ms").asDouble()).as("the first run compiled")
+                .isGreaterThanOrEqualTo(LazyBackendProvider.COMPILE_MILLIS);
+        assertThat(json.get("iterations").asInt()).as("the latencies are the 20 timed runs, the first run not among them")
+                .isEqualTo(20);
         assertThat(json.at("/hygiene/build").asText()).contains("first_run_ms");
         assertThat(Files.readAllLines(out.resolve("results.csv")).get(0)).contains(",build_ms,first_run_ms,mean_us,");
         assertThat(r.console()).contains("1st run ms");
@@ -127,12 +128,15 @@ class BenchmarkStudyTest {
         JsonNode easy = results().stream().filter(j -> j.at("/load/offered_rate_per_s").asDouble() == 50).findFirst().orElseThrow();
         JsonNode over = results().stream().filter(j -> j.at("/load/offered_rate_per_s").asDouble() == 1000).findFirst().orElseThrow();
         assertThat(easy.at("/load/mode").asText()).isEqualTo("fixed-rate");
-        assertThat(easy.at("/load/kept_up").asBoolean()).isTrue();
-        assertThat(easy.at("/latency_us/median").asDouble()).as("the service time, us").isBetween(5000.0, 9000.0);
+        assertThat(easy.at("/load/kept_up").asBoolean()).as("whether 50/s was kept up depends on the machine's load, "
+                + "but the verdict follows the achieved rate").isEqualTo(easy.at("/load/achieved_rate_per_s").asDouble() >= 0.95 * 50);
+        assertThat(easy.at("/latency_us/median").asDouble()).as("at least the service time, us").isGreaterThanOrEqualTo(5000.0);
+        // 1000/s for 400 ms is 400 requests due by 400 ms, served one at a time in at least 5 ms each: at most 200/s
+        // achieved, and the median request (the 200th, due at 200 ms) done no sooner than 1005 ms, 805 ms late
         assertThat(over.at("/load/kept_up").asBoolean()).isFalse();
-        assertThat(over.at("/load/achieved_rate_per_s").asDouble()).isLessThan(250.0);
-        assertThat(over.at("/latency_us/median").asDouble()).as("queued behind the schedule")
-                .isGreaterThan(20 * easy.at("/latency_us/median").asDouble());
+        assertThat(over.at("/load/achieved_rate_per_s").asDouble()).isLessThanOrEqualTo(200.0);
+        assertThat(over.at("/latency_us/median").asDouble()).as("queued behind the schedule, us")
+                .isGreaterThanOrEqualTo(800_000.0);
         assertThat(over.at("/hygiene/load").asText()).contains("intended start");
         assertThat(r.console()).contains("DID NOT KEEP UP: offered 1000.0/s");
     }

@@ -16,7 +16,11 @@ import org.infer4j.examples.internal.GpuSamplers;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The idle → busy → idle trace end to end: the tiny MLP on a counting ort-cpu, a fake GPU busy while it runs. */
+/**
+ * The idle → busy → idle trace end to end: the tiny MLP on a counting ort-cpu, a fake GPU busy while
+ * it runs. Each run lasts until the GPU has been read twice, so the busy phase's samples are taken
+ * during runs however the threads are scheduled.
+ */
 class GpuTraceTest {
     private static final String MLP = Path.of("..", "models", "mlp_tiny.onnx").toString();
 
@@ -26,10 +30,14 @@ class GpuTraceTest {
     private record Result(int exitCode, String console, String errors) {
     }
 
-    private Result run(GpuSamplers samplers, String... args) {
+    private Result run(FakeGpu gpu, String... args) {
+        return run(gpu, new CountingBackendProvider(gpu::awaitTwoMoreReadsWhileSampling), args);
+    }
+
+    private Result run(GpuSamplers samplers, CountingBackendProvider counting, String... args) {
         StringWriter console = new StringWriter();
         StringWriter errors = new StringWriter();
-        Backends backends = Backends.of(Backends.discover().find("ort-cpu").orElseThrow(), new CountingBackendProvider());
+        Backends backends = Backends.of(Backends.discover().find("ort-cpu").orElseThrow(), counting);
         String[] all = Stream.concat(Stream.of(args), Stream.of("--out", out.toString())).toArray(String[]::new);
         int code = GpuTrace.commandLine(backends, samplers).setOut(new PrintWriter(console)).setErr(new PrintWriter(errors))
                 .execute(all);
@@ -59,26 +67,33 @@ class GpuTraceTest {
                 .containsExactly("load", "idle_before", "busy", "idle_after");
         JsonNode busy = trace.at("/phases/2");
         assertThat(busy.get("start_ms").asDouble()).isGreaterThanOrEqualTo(trace.at("/phases/1/end_ms").asDouble());
-        assertThat(busy.get("end_ms").asDouble() - busy.get("start_ms").asDouble()).isBetween(500.0, 800.0);
+        assertThat(busy.get("end_ms").asDouble() - busy.get("start_ms").asDouble()).as("at least as long as asked")
+                .isGreaterThanOrEqualTo(500.0);
         assertThat(busy.get("runs").asLong()).isPositive();
-        assertThat(busy.at("/summary/gpu_utilization_percent/mean").asDouble()).isGreaterThan(80);
+        assertThat(busy.at("/summary/gpu_utilization_percent/max").asDouble()).as("read while a run waited")
+                .isEqualTo(FakeGpu.BUSY_UTILIZATION);
+        double busyMean = busy.at("/summary/gpu_utilization_percent/mean").asDouble();
         // like NVML's, the fake's utilisation covers the time since the previous read, so an idle phase's
         // first sample may still see the end of the phase before it
         for (String idle : List.of("/phases/1", "/phases/3")) {
-            assertThat(trace.at(idle + "/summary/gpu_utilization_percent/p95").asDouble()).as(idle).isZero();
-            assertThat(trace.at(idle + "/summary/gpu_utilization_percent/mean").asDouble()).as(idle).isLessThan(10);
+            assertThat(trace.at(idle + "/summary/gpu_utilization_percent/min").asDouble()).as(idle).isZero();
+            assertThat(trace.at(idle + "/summary/gpu_utilization_percent/mean").asDouble()).as(idle).isLessThan(busyMean);
         }
         assertThat(trace.at("/phases/3/runs").asLong()).isZero();
         JsonNode series = trace.get("series");
         assertThat(series.fieldNames()).toIterable().startsWith("t_ms", "gpu_utilization_percent", "memory_used_bytes",
                 "power_watts", "temperature_celsius", "sm_clock_mhz");
         assertThat(series.get("power_watts")).hasSameSizeAs(series.get("t_ms"));
-        assertThat(series.get("t_ms").size()).isGreaterThan(80);
+        int phaseSamples = 0;
+        for (JsonNode phase : trace.get("phases")) {
+            phaseSamples += phase.get("sample_count").asInt();
+        }
+        assertThat(series.get("t_ms").size()).as("every phase's samples, in the series").isEqualTo(phaseSamples).isPositive();
     }
 
     @Test
     void withoutNvmlItSaysWhyAndExitsWithAUsageError() {
-        Result r = run(FakeGpu.unavailable(), "--model", MLP, "--backend", "ort-cpu");
+        Result r = run(FakeGpu.unavailable(), new CountingBackendProvider(() -> { }), "--model", MLP, "--backend", "ort-cpu");
 
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.errors()).contains("no GPU can be sampled here", "libnvidia-ml.so.1");

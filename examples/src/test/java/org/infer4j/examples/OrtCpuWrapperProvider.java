@@ -12,7 +12,8 @@ import org.infer4j.spi.EngineConfig;
 
 /**
  * A test backend that runs the model on ort-cpu and changes one thing about it: what happens
- * before each run ({@link #beforeRun}) or what reaches the caller's outputs ({@link #writeOutput}).
+ * before or after each run ({@link #beforeRun}, {@link #afterRun}) or what reaches the caller's
+ * outputs ({@link #writeOutput}).
  */
 abstract class OrtCpuWrapperProvider implements BackendProvider {
     private final String name;
@@ -25,6 +26,10 @@ abstract class OrtCpuWrapperProvider implements BackendProvider {
 
     /** Called on the caller's thread before each run. */
     void beforeRun() {
+    }
+
+    /** Called on the caller's thread after each run, also one that failed. */
+    void afterRun() {
     }
 
     /** Writes ort-cpu's output {@code source} into {@code target}; the default copies it unchanged. */
@@ -76,6 +81,8 @@ abstract class OrtCpuWrapperProvider implements BackendProvider {
                     written.put(e.getKey(), copy);
                     writeOutput(e.getValue(), copy);
                 }
+            } finally {
+                afterRun();
             }
             return Outputs.of(written);
         }
@@ -85,6 +92,8 @@ abstract class OrtCpuWrapperProvider implements BackendProvider {
             beforeRun();
             try (Outputs out = delegate.run(inputs)) {
                 outputs.forEach((outputName, target) -> writeOutput(out.get(outputName), target));
+            } finally {
+                afterRun();
             }
         }
 

@@ -1,5 +1,6 @@
 package org.infer4j.spi;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,16 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
     private final Map<String, TensorInfo> inputsByName = new LinkedHashMap<>();
     private final Map<String, TensorInfo> outputsByName = new LinkedHashMap<>();
     private final CloseGuard guard;
+    private final NamedDimension[] namedDimensions;
+
+    /**
+     * Unknown input dimensions that the model gives one name (e.g. {@code seq} of {@code input_ids}
+     * and of {@code attention_mask}): in ONNX, and for exporters such as PyTorch's, one name is one
+     * size, so a call must give them equal sizes. Checking it up front turns what would otherwise fail
+     * deep inside the model (a broadcast or reshape of some node) into an error that names the inputs.
+     */
+    private record NamedDimension(String name, TensorInfo[] inputs, int[] axes) {
+    }
 
     protected AbstractInferenceEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs) {
         this.backend = backend;
@@ -34,6 +45,23 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
         inputs.forEach(i -> inputsByName.put(i.name(), i));
         outputs.forEach(o -> outputsByName.put(o.name(), o));
         this.guard = new CloseGuard(backend + " engine for " + modelName);
+        this.namedDimensions = namedDimensions(this.inputs);
+    }
+
+    private static NamedDimension[] namedDimensions(List<TensorInfo> inputs) {
+        Map<String, List<Map.Entry<TensorInfo, Integer>>> byName = new LinkedHashMap<>();
+        for (TensorInfo info : inputs) {
+            for (int axis = 0; axis < info.dimensionNames().size(); axis++) {
+                String name = info.dimensionNames().get(axis);
+                if (!name.isEmpty() && info.shape().dim(axis) == Shape.UNKNOWN) {
+                    byName.computeIfAbsent(name, n -> new ArrayList<>()).add(Map.entry(info, axis));
+                }
+            }
+        }
+        return byName.entrySet().stream().filter(e -> e.getValue().size() > 1)
+                .map(e -> new NamedDimension(e.getKey(), e.getValue().stream().map(Map.Entry::getKey).toArray(TensorInfo[]::new),
+                        e.getValue().stream().mapToInt(Map.Entry::getValue).toArray()))
+                .toArray(NamedDimension[]::new);
     }
 
     @Override
@@ -147,7 +175,8 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
 
     /**
      * Checks a call's inputs against the model: every input present, no unknown name, open tensors
-     * of the model's element type and a shape that fits its known dimensions.
+     * of the model's element type and a shape that fits its known dimensions, and equal sizes where
+     * the model gives unknown dimensions one name.
      *
      * @throws InvalidInputException naming the first problem
      */
@@ -168,6 +197,20 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
                         + inputs);
             }
             checkTensor("input", info, t);
+        }
+        for (NamedDimension d : namedDimensions) { // arrays, no iterators: checkInputs runs on every call
+            Tensor first = in.get(d.inputs()[0].name());
+            long size = first.shape().dim(d.axes()[0]);
+            for (int i = 1; i < d.inputs().length; i++) {
+                Tensor other = in.get(d.inputs()[i].name());
+                if (other.shape().dim(d.axes()[i]) != size) {
+                    throw new InvalidInputException("input '" + d.inputs()[i].name() + "' has shape " + other.shape()
+                            + ", whose dimension " + d.axes()[i] + " ('" + d.name() + "') is " + other.shape().dim(d.axes()[i])
+                            + ", but input '" + d.inputs()[0].name() + "' has shape " + first.shape() + ", whose dimension "
+                            + d.axes()[0] + " ('" + d.name() + "') is " + size + "; the model names both '" + d.name()
+                            + "', so they must be equal (" + inputs + ")");
+                }
+            }
         }
     }
 

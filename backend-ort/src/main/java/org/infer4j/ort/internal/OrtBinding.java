@@ -52,6 +52,8 @@ final class OrtBinding implements Binding {
             take(name, value);
         }
     };
+    /** Made once: a lambda per call would allocate. */
+    private final Runnable runPinned = this::runPinned;
     private boolean closed;
 
     OrtBinding(OrtEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
@@ -82,7 +84,11 @@ final class OrtBinding implements Binding {
         }
         requireOpen("input", inputs);
         requireOpen("output", outputs);
-        engine.guarded(() -> engine.runPinned(inputViews, outputViews, produced));
+        engine.guarded(runPinned);
+    }
+
+    private void runPinned() {
+        engine.runPinned(inputViews, outputViews, produced);
     }
 
     /**

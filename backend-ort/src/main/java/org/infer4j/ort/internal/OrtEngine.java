@@ -13,7 +13,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.infer4j.Binding;
+import org.infer4j.ElementType;
 import org.infer4j.EngineStats;
 import org.infer4j.InferenceException;
 import org.infer4j.InvalidInputException;
@@ -39,10 +41,12 @@ final class OrtEngine extends AbstractInferenceEngine {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final EngineStats stats;
+    private final String modelName;
 
     private OrtEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs, OrtSession session,
                       List<String> notes) {
         super(backend, modelName, inputs, outputs);
+        this.modelName = modelName;
         this.env = OrtNative.environment();
         this.session = session;
         this.stats = new EngineStats(Map.of(), notes);
@@ -102,7 +106,7 @@ final class OrtEngine extends AbstractInferenceEngine {
             }
             return out;
         } catch (OrtException e) {
-            throw runFailure(e);
+            throw runFailure(e, views);
         } finally {
             views.values().forEach(OnnxTensor::close);
         }
@@ -176,7 +180,7 @@ final class OrtEngine extends AbstractInferenceEngine {
             result = session.run(in, unpinned, pinned);
         } catch (OrtException failure) {
             if (pinned.isEmpty()) {
-                throw runFailure(failure);
+                throw runFailure(failure, in);
             }
             rerunAllocating(in, pinned, failure, produced);
             return;
@@ -197,7 +201,7 @@ final class OrtEngine extends AbstractInferenceEngine {
         try {
             result = session.run(in);
         } catch (OrtException again) {
-            InferenceException thrown = runFailure(failure);
+            InferenceException thrown = runFailure(failure, in);
             thrown.addSuppressed(again);
             throw thrown;
         }
@@ -211,7 +215,7 @@ final class OrtEngine extends AbstractInferenceEngine {
                 }
             }
             if (changed.isEmpty()) {
-                throw runFailure(failure);
+                throw runFailure(failure, in);
             }
             produced.reshaped(Collections.unmodifiableMap(changed));
             for (Map.Entry<String, OnnxValue> e : result) {
@@ -276,12 +280,60 @@ final class OrtEngine extends AbstractInferenceEngine {
         }
     }
 
-    private InferenceException runFailure(OrtException e) {
-        String message = backend() + " failed to run: " + e.getMessage();
-        // ONNX Runtime reports shape problems our checks cannot see (e.g. a reshape of a wrong batch) as invalid arguments
-        return e.getCode() == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT
-                ? new InvalidInputException(message, e)
-                : new InferenceException(message, e);
+    /**
+     * ONNX Runtime's failure to run, as infer4j's exception: an {@link InvalidInputException}
+     * naming the inputs when ONNX Runtime blames them (an invalid argument, or a shape, dimension,
+     * broadcast or index problem in some node, which only shows when a node runs, such as a sequence
+     * longer than a position table), else an {@link InferenceException}. The message is ONNX
+     * Runtime's, on one line and without its source locations.
+     */
+    private InferenceException runFailure(OrtException e, Map<String, OnnxTensor> inputs) {
+        String ortMessage = oneLine(String.valueOf(e.getMessage()));
+        if (isInputProblem(e.getCode(), ortMessage)) {
+            return new InvalidInputException(backend() + " cannot run " + modelName + " on the inputs " + describe(inputs)
+                    + ": " + ortMessage + ". Check the inputs' shapes and values against the model (" + inputs() + ")", e);
+        }
+        return new InferenceException(backend() + " failed to run " + modelName + ": " + ortMessage, e);
+    }
+
+    private static final Pattern INPUT_PROBLEM = Pattern.compile(
+            "(?i)\\b(shape|dimensions?|dims?|broadcast|rank|out of (data )?bounds|invalid (input|argument)|unexpected input data type)\\b");
+
+    static boolean isInputProblem(OrtException.OrtErrorCode code, String message) {
+        return code == OrtException.OrtErrorCode.ORT_INVALID_ARGUMENT || INPUT_PROBLEM.matcher(message).find();
+    }
+
+    private static final Pattern ERROR_CODE = Pattern.compile("^Error code - ORT_\\w+ - message: ");
+    private static final Pattern NODE = Pattern.compile(
+            "Non-zero status code returned while running (\\S+) node\\. Name:'([^']*)' Status Message: ");
+    private static final Pattern SOURCE_LOCATION = Pattern.compile(
+            "\\S+\\.(?:cc|cpp|cu|h):\\d+ (?:[^(]*\\([^)]*\\)(?: const)? )?(?:[^.]* was false\\. )?");
+
+    /**
+     * ONNX Runtime's message on one line: without the error-code prefix (the code is in the cause),
+     * its C++ source locations and failed-assertion text, and with a node named as {@code Add node '/Add'}.
+     */
+    static String oneLine(String ortMessage) {
+        String s = ortMessage.strip().replaceAll("\\s+", " ");
+        s = ERROR_CODE.matcher(s).replaceFirst("");
+        s = NODE.matcher(s).replaceAll("$1 node '$2': ");
+        s = SOURCE_LOCATION.matcher(s).replaceAll("");
+        return s.strip();
+    }
+
+    /** Like {@code input_ids INT64[1, 8], attention_mask INT64[1, 7]}, in the model's order. */
+    private String describe(Map<String, OnnxTensor> inputs) {
+        StringBuilder sb = new StringBuilder();
+        for (TensorInfo model : inputs()) {
+            OnnxTensor view = inputs.get(model.name());
+            if (view != null) {
+                ai.onnxruntime.TensorInfo info = view.getInfo();
+                ElementType type = OrtTypes.elementType(info.type);
+                sb.append(sb.length() == 0 ? "" : ", ").append(model.name()).append(' ')
+                        .append(type != null ? type : info.type).append(Shape.of(info.getShape()));
+            }
+        }
+        return sb.toString();
     }
 
     @Override

@@ -41,7 +41,7 @@ abstract class OrtProviderBase implements BackendProvider {
                     + "does not apply; use ort-tensorrt or tensorrt for FP16, or export an FP16 model and run it with FP32");
         }
         checkOptionKeys(config);
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+        try (OrtSession.SessionOptions options = OrtNative.sessionOptions()) {
             if (settings.intraOpThreads() > 0) {
                 options.setIntraOpNumThreads(settings.intraOpThreads());
             }

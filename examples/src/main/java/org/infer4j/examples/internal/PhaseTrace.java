@@ -147,8 +147,8 @@ public final class PhaseTrace {
         long origin = System.nanoTime();
         List<long[]> marks = new ArrayList<>();
         List<@Nullable LatencySnapshot> latencies = new ArrayList<>();
+        long start = origin;
         for (Phase phase : phases) {
-            long start = System.nanoTime();
             LatencySnapshot latency = null;
             switch (phase.kind()) {
                 case IDLE -> idle(start + Objects.requireNonNull(phase.duration()).toNanos());
@@ -156,10 +156,12 @@ public final class PhaseTrace {
                         start + Objects.requireNonNull(phase.duration()).toNanos());
                 case TASK -> Objects.requireNonNull(phase.task()).run();
             }
-            marks.add(new long[] {start, System.nanoTime()});
+            long phaseEnd = System.nanoTime();
+            marks.add(new long[] {start, phaseEnd});
             latencies.add(latency);
+            start = phaseEnd; // the next phase begins where this one ends: every sample of the trace falls in one
         }
-        long end = System.nanoTime();
+        long end = start;
         List<PhaseResult> results = new ArrayList<>();
         for (int i = 0; i < phases.size(); i++) {
             Phase phase = phases.get(i);

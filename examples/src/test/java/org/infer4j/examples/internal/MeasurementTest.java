@@ -56,10 +56,11 @@ class MeasurementTest {
 
     @Test
     void eachTimedIterationCoversOneRun() {
-        LatencySnapshot latency = Measurement.measure(new CountingBinding(200_000), 0, Measurement.Limit.iterations(10));
+        CountingBinding binding = new CountingBinding(200_000);
+        LatencySnapshot latency = Measurement.measure(binding, 0, Measurement.Limit.iterations(10));
 
-        assertThat(latency.min()).isGreaterThanOrEqualTo(199_000); // HdrHistogram keeps 3 significant digits
-        assertThat(latency.mean()).isLessThan(50_000_000);
+        assertThat(latency.count()).as("one time per run").isEqualTo(binding.runs).isEqualTo(10);
+        assertThat(latency.min()).as("each covers its whole run").isGreaterThanOrEqualTo(199_000); // HdrHistogram: 3 digits
     }
 
     @Test
@@ -70,7 +71,8 @@ class MeasurementTest {
         LatencySnapshot latency = Measurement.measure(binding, 0, Measurement.Limit.duration(Duration.ofMillis(30)));
 
         assertThat(System.nanoTime() - start).isGreaterThanOrEqualTo(30_000_000);
-        assertThat(latency.count()).isEqualTo(binding.runs).isBetween(2L, 31L);
+        // no run begins once 30 ms have passed, and each takes at least 1 ms: at most 31 runs, however slow the machine
+        assertThat(latency.count()).isEqualTo(binding.runs).isBetween(1L, 31L);
     }
 
     @Test
