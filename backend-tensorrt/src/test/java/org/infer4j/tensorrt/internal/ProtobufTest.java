@@ -1,0 +1,22 @@
+package org.infer4j.tensorrt.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** The protobuf reader's contract at its edges; OnnxBytesFuzzTest holds it for any bytes. */
+class ProtobufTest {
+
+    @Test
+    void readingAFieldAsAValueOfAnotherWireTypeIsTheCallersBug() {
+        byte[] varintField = {0x08, 0x05}; // field 1, wire type 0, value 5
+        Protobuf p = new Protobuf(varintField, 0, varintField.length);
+        p.next();
+
+        assertThat(p.isVarint()).isTrue();
+        assertThatThrownBy(p::message).isInstanceOf(IllegalStateException.class).hasMessageContaining("wire type 0");
+        assertThatThrownBy(p::string).isInstanceOf(IllegalStateException.class);
+        assertThat(p.varint()).isEqualTo(5);
+    }
+}
