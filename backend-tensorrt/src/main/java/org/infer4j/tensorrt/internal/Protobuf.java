@@ -38,11 +38,13 @@ final class Protobuf {
         }
         fieldStart = position;
         long tag = rawVarint();
+        // a tag is a 32-bit varint (protobuf rejects longer ones): cut to an int, it could turn into any field number
+        if (tag >>> 32 != 0 || tag >>> 3 == 0) {
+            throw new MalformedException("tag " + Long.toUnsignedString(tag) + " at byte " + fieldStart
+                    + " has no field number of 1 to 2^29 - 1");
+        }
         field = (int) (tag >>> 3);
         wireType = (int) (tag & 7);
-        if (field <= 0) {
-            throw new MalformedException("field number " + field + " at byte " + position);
-        }
         return true;
     }
 

@@ -19,4 +19,14 @@ class ProtobufTest {
         assertThatThrownBy(p::string).isInstanceOf(IllegalStateException.class);
         assertThat(p.varint()).isEqualTo(5);
     }
+
+    @Test
+    void aTagBeyondThirtyTwoBitsIsMalformedNotAFieldNumberCutToAnInt() {
+        // tag (2^32 + 7) << 3 | 2: cut to an int, field 7 of a model, its graph
+        byte[] tag = {(byte) 0xba, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x01};
+        Protobuf p = new Protobuf(tag, 0, tag.length);
+
+        assertThatThrownBy(p::next).isInstanceOf(Protobuf.MalformedException.class)
+                .hasMessageContaining("tag 34359738426 at byte 0");
+    }
 }
