@@ -118,6 +118,10 @@ final class InitializerIdentities {
         Set<String> graphOutputs = new HashSet<>();
         List<Node> nodes = new ArrayList<>();
         while (graph.next()) {
+            if (!graph.isLengthDelimited()) {
+                graph.skip();
+                continue;
+            }
             switch (graph.field()) {
                 case GRAPH_INITIALIZER -> initializers.add(graph.message().readString(TENSOR_NAME));
                 case GRAPH_OUTPUT -> graphOutputs.add(graph.message().readString(VALUE_INFO_NAME));
@@ -154,7 +158,8 @@ final class InitializerIdentities {
         int nodeIndex = 0;
         while (graph.next()) {
             int from = graph.fieldStart();
-            if (graph.field() == GRAPH_NODE) {
+            // the fields the first pass read: a node or value_info of another wire type is an unknown field
+            if (graph.field() == GRAPH_NODE && graph.isLengthDelimited()) {
                 graph.skip();
                 Node node = nodes.get(nodeIndex++);
                 if (removed.contains(node)) {
@@ -164,7 +169,7 @@ final class InitializerIdentities {
                     graphPieces.add(Piece.of(node.withInputsRenamed(model, from, graph.position(), replacement)));
                     continue;
                 }
-            } else if (graph.field() == GRAPH_VALUE_INFO) {
+            } else if (graph.field() == GRAPH_VALUE_INFO && graph.isLengthDelimited()) {
                 if (replacement.containsKey(graph.message().readString(VALUE_INFO_NAME))) {
                     continue;
                 }
@@ -204,6 +209,10 @@ final class InitializerIdentities {
         static Node read(Protobuf p) {
             Node n = new Node();
             while (p.next()) {
+                if (!p.isLengthDelimited()) {
+                    p.skip();
+                    continue;
+                }
                 switch (p.field()) {
                     case NODE_INPUT -> n.inputs.add(p.string());
                     case NODE_OUTPUT -> n.outputs.add(p.string());

@@ -58,6 +58,10 @@ record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
             List<Protobuf> outputMessages = new ArrayList<>();
             Set<String> initializers = new HashSet<>();
             while (graph.next()) {
+                if (!graph.isLengthDelimited()) {
+                    graph.skip();
+                    continue;
+                }
                 switch (graph.field()) {
                     case GRAPH_INPUT -> inputMessages.add(graph.message());
                     case GRAPH_OUTPUT -> outputMessages.add(graph.message());
@@ -103,7 +107,7 @@ record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
                     if (type.field() == TYPE_TENSOR && type.isLengthDelimited()) {
                         Protobuf tensorType = type.message();
                         while (tensorType.next()) {
-                            if (tensorType.field() == TENSOR_TYPE_ELEM_TYPE && !tensorType.isLengthDelimited()) {
+                            if (tensorType.field() == TENSOR_TYPE_ELEM_TYPE && tensorType.isVarint()) {
                                 elemType = (int) tensorType.varint();
                             } else if (tensorType.field() == TENSOR_TYPE_SHAPE && tensorType.isLengthDelimited()) {
                                 hasShape = true;
@@ -144,7 +148,7 @@ record OnnxModelInfo(List<TensorInfo> inputs, List<TensorInfo> outputs) {
         long value = Shape.UNKNOWN;
         String param = "";
         while (dim.next()) {
-            if (dim.field() == DIM_VALUE && !dim.isLengthDelimited()) {
+            if (dim.field() == DIM_VALUE && dim.isVarint()) {
                 value = dim.varint();
             } else if (dim.field() == DIM_PARAM && dim.isLengthDelimited()) {
                 param = dim.string();

@@ -7,6 +7,11 @@ import java.util.Arrays;
  * A protobuf wire-format reader over one message's bytes, for the few ONNX fields the backend
  * reads or rewrites itself (a protobuf library would be a large dependency for them). It also
  * says where each field starts and ends, so that a rewrite can copy untouched fields verbatim.
+ *
+ * <p>Callers read a field by its number and wire type together: a known number with another wire
+ * type is an unknown field to {@link #skip()}, as protobuf's generated parsers treat it. Reading a
+ * value of the wrong wire type ({@link #message()} of a varint, say) is a caller's bug and throws
+ * {@link IllegalStateException}; bytes that are not protobuf throw {@link MalformedException}.
  * Not thread-safe: one reader per message and thread.
  */
 final class Protobuf {
@@ -32,17 +37,23 @@ final class Protobuf {
             return false;
         }
         fieldStart = position;
-        long tag = varint();
+        long tag = rawVarint();
+        // a tag is a 32-bit varint (protobuf rejects longer ones): cut to an int, it could turn into any field number
+        if (tag >>> 32 != 0 || tag >>> 3 == 0) {
+            throw new MalformedException("tag " + Long.toUnsignedString(tag) + " at byte " + fieldStart
+                    + " has no field number of 1 to 2^29 - 1");
+        }
         field = (int) (tag >>> 3);
         wireType = (int) (tag & 7);
-        if (field <= 0) {
-            throw new MalformedException("field number " + field + " at byte " + position);
-        }
         return true;
     }
 
     int field() {
         return field;
+    }
+
+    boolean isVarint() {
+        return wireType == VARINT;
     }
 
     boolean isLengthDelimited() {
@@ -59,7 +70,13 @@ final class Protobuf {
         return position;
     }
 
+    /** The current varint field's value. */
     long varint() {
+        requireWireType(VARINT);
+        return rawVarint();
+    }
+
+    private long rawVarint() {
         long result = 0;
         for (int shift = 0; shift < 64; shift += 7) {
             if (position >= end) {
@@ -76,13 +93,16 @@ final class Protobuf {
 
     /** The current length-delimited field as a message of its own. */
     Protobuf message() {
+        requireWireType(LENGTH_DELIMITED);
         int length = length();
         Protobuf child = new Protobuf(bytes, position, position + length);
         position += length;
         return child;
     }
 
+    /** The current length-delimited field as UTF-8 text. */
     String string() {
+        requireWireType(LENGTH_DELIMITED);
         int length = length();
         String s = new String(bytes, position, length, StandardCharsets.UTF_8);
         position += length;
@@ -104,7 +124,7 @@ final class Protobuf {
 
     void skip() {
         switch (wireType) {
-            case VARINT -> varint();
+            case VARINT -> rawVarint();
             case 1 -> advance(8);
             case LENGTH_DELIMITED -> advance(length());
             case 5 -> advance(4);
@@ -112,8 +132,15 @@ final class Protobuf {
         }
     }
 
+    private void requireWireType(int expected) {
+        if (wireType != expected) {
+            throw new IllegalStateException("field " + field + " at byte " + fieldStart + " has wire type " + wireType
+                    + ", not " + expected + "; check the wire type before reading a value");
+        }
+    }
+
     private int length() {
-        long length = varint();
+        long length = rawVarint();
         if (length < 0 || length > end - position) {
             throw new MalformedException("a field of " + length + " bytes overruns its message at byte " + position);
         }

@@ -93,6 +93,22 @@ class InitializerIdentitiesTest {
     }
 
     @Test
+    void aNodeFieldOfAnotherWireTypeIsAnUnknownFieldThatStaysAndHidesNoNode() {
+        // graph field 1 as a varint whose value is the size of the node field after it: read as a node's length
+        // (found by fuzzing), it hid that node from the first pass but not from the rewrite, which then ran out of nodes
+        byte[] hidden = nodeField(node("Identity", "w", "w1"));
+        byte[] unknown = varintField(1, hidden.length);
+        byte[] original = model(unknown, List.of(node("Identity", "w", "w1"), node("Identity", "w", "w2"),
+                node("Add", "x", "w2", "y")), List.of(initializer("w", 0.5f, -2f)), List.of("x"), List.of("y"));
+
+        InitializerIdentities.Folded folded = InitializerIdentities.fold(original).orElseThrow();
+
+        assertThat(folded.removedNodes()).isEqualTo(2);
+        assertThat(nodes(bytes(folded))).extracting(n -> n.opType + n.inputs + n.outputs).containsExactly("Add[x, w][y]");
+        assertThat(bytes(folded)).containsSequence(concat(unknown, nodeField(node("Add", "x", "w", "y"))));
+    }
+
+    @Test
     void bytesThatAreNotProtobufAreRefusedAsMalformed() {
         assertThatThrownBy(() -> InitializerIdentities.fold(new byte[] {0x3a, 0x7f, 1}))
                 .isInstanceOf(Protobuf.MalformedException.class).hasMessageContaining("overruns");
@@ -140,7 +156,7 @@ class InitializerIdentitiesTest {
             }
             Protobuf graph = m.message();
             while (graph.next()) {
-                if (graph.field() != 1) {
+                if (graph.field() != 1 || !graph.isLengthDelimited()) {
                     graph.skip();
                     continue;
                 }
@@ -149,7 +165,7 @@ class InitializerIdentitiesTest {
                 List<String> out = new ArrayList<>();
                 String op = "";
                 while (p.next()) {
-                    switch (p.field()) {
+                    switch (p.isLengthDelimited() ? p.field() : 0) {
                         case 1 -> in.add(p.string());
                         case 2 -> out.add(p.string());
                         case 4 -> op = p.string();
@@ -184,18 +200,15 @@ class InitializerIdentitiesTest {
 
     /** A model of the given graph; an If branch is such a model too, its graph taken out by {@link #graphOf}. */
     private static byte[] model(List<Node> nodes, List<byte[]> initializers, List<String> inputs, List<String> outputs) {
+        return model(new byte[0], nodes, initializers, inputs, outputs);
+    }
+
+    /** A model whose graph has the fields {@code leading}, written as they are, before its nodes. */
+    private static byte[] model(byte[] leading, List<Node> nodes, List<byte[]> initializers, List<String> inputs,
+                                List<String> outputs) {
         List<byte[]> graph = new ArrayList<>();
-        for (Node n : nodes) {
-            List<byte[]> fields = new ArrayList<>();
-            n.inputs.forEach(i -> fields.add(stringField(1, i)));
-            n.outputs.forEach(o -> fields.add(stringField(2, o)));
-            fields.add(stringField(4, n.opType));
-            if (n.subgraph != null) { // attribute then_branch: name 1, g 6, type 20 = GRAPH (5)
-                fields.add(bytesField(5, concat(stringField(1, "then_branch"), bytesField(6, graphOf(n.subgraph)),
-                        varintField(20, 5))));
-            }
-            graph.add(bytesField(1, concat(fields.toArray(byte[][]::new))));
-        }
+        graph.add(leading);
+        nodes.forEach(n -> graph.add(nodeField(n)));
         graph.add(stringField(2, "g"));
         initializers.forEach(i -> graph.add(bytesField(5, i)));
         inputs.forEach(i -> graph.add(bytesField(11, valueInfo(i, i.equals("c") ? 9 : 1))));
@@ -204,16 +217,25 @@ class InitializerIdentitiesTest {
                 bytesField(7, concat(graph.toArray(byte[][]::new))));
     }
 
+    /** The graph's field 1 holding {@code n}. */
+    private static byte[] nodeField(Node n) {
+        List<byte[]> fields = new ArrayList<>();
+        n.inputs.forEach(i -> fields.add(stringField(1, i)));
+        n.outputs.forEach(o -> fields.add(stringField(2, o)));
+        fields.add(stringField(4, n.opType));
+        if (n.subgraph != null) { // attribute then_branch: name 1, g 6, type 20 = GRAPH (5)
+            fields.add(bytesField(5, concat(stringField(1, "then_branch"), bytesField(6, graphOf(n.subgraph)),
+                    varintField(20, 5))));
+        }
+        return bytesField(1, concat(fields.toArray(byte[][]::new)));
+    }
+
     private static byte[] graphOf(byte[] model) {
         Protobuf m = new Protobuf(model, 0, model.length);
         while (m.next()) {
             if (m.field() == 7) {
-                int start = m.position();
-                m.skip();
-                byte[] field = Arrays.copyOfRange(model, start, m.position());
-                Protobuf length = new Protobuf(field, 0, field.length);
-                length.varint();
-                return Arrays.copyOfRange(field, length.position(), field.length);
+                int start = m.message().position();
+                return Arrays.copyOfRange(model, start, m.position());
             }
             m.skip();
         }

@@ -3,9 +3,11 @@ package org.infer4j.tensorrt.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.function.IntFunction;
 import org.infer4j.ElementType;
 import org.infer4j.ModelLoadException;
 import org.infer4j.Shape;
@@ -77,6 +79,42 @@ class OnnxModelInfoTest {
     void anEmptyFileHasNoGraph() {
         assertThatThrownBy(() -> OnnxModelInfo.parse(new byte[0], "empty.onnx")).isInstanceOf(ModelLoadException.class)
                 .hasMessageContaining("no graph");
+    }
+
+    @Test
+    void aGraphInputFieldOfAnotherWireTypeIsAnUnknownFieldAsToProtobuf() {
+        byte[] original = ReferenceModel.named("mlp_tiny").onnxBytes();
+        // graph field 11 (input) as a varint whose value is the size of the graph field after it: read as an input's
+        // length, it made that field an input without a name or shape, and the model a ModelLoadException
+        byte[] model = withGraphFieldFirst(original, firstFieldSize -> {
+            byte[] field = Protobuf.lengthDelimitedHeader(OnnxProto.GRAPH_INPUT, firstFieldSize);
+            field[0] = (byte) (OnnxProto.GRAPH_INPUT << 3 | Protobuf.VARINT); // the same number and value, as a varint
+            return field;
+        });
+
+        assertThat(OnnxModelInfo.parse(model, "unknown field")).isEqualTo(OnnxModelInfo.parse(original, "original"));
+    }
+
+    /** {@code model} with the field that {@code field} makes of the size of its graph's first field put before it. */
+    private static byte[] withGraphFieldFirst(byte[] model, IntFunction<byte[]> field) {
+        Protobuf m = new Protobuf(model, 0, model.length);
+        while (m.next()) {
+            if (m.field() == OnnxProto.MODEL_GRAPH && m.isLengthDelimited()) {
+                int fieldStart = m.fieldStart();
+                Protobuf graph = m.message();
+                int graphStart = graph.position();
+                int graphEnd = m.position();
+                graph.next();
+                graph.skip();
+                byte[] first = field.apply(graph.position() - graphStart);
+                byte[] header = Protobuf.lengthDelimitedHeader(OnnxProto.MODEL_GRAPH, first.length + graphEnd - graphStart);
+                ByteBuffer out = ByteBuffer.allocate(fieldStart + header.length + first.length + model.length - graphStart);
+                out.put(model, 0, fieldStart).put(header).put(first).put(model, graphStart, model.length - graphStart);
+                return out.array();
+            }
+            m.skip();
+        }
+        throw new AssertionError("no graph");
     }
 
     @Test
