@@ -192,12 +192,15 @@ class TorchEncoder(nn.Module):
 
 
 def torch_encoder():
-    pad_b = torch.zeros(3, 24, dtype=torch.bool)
-    pad_b[1, 18:] = True
-    pad_b[2, 9:] = True
-    axes = {"x": {0: "batch", 1: "seq"}, "pad_mask": {0: "batch", 1: "seq"}, "output": {0: "batch", 1: "seq"}}
+    """Batch 1 and 3 at one sequence length, 16: exported by torch 2.11, nn.MultiheadAttention's slow path (with a
+    key padding mask) keeps the traced sequence length as a constant in a Reshape, so onnxruntime itself fails on
+    another length (seen on the GPU machine: input {24,3,64}, requested {16,12,16}). The batch stays dynamic."""
+    pad_b = torch.zeros(3, 16, dtype=torch.bool)
+    pad_b[1, 12:] = True
+    pad_b[2, 5:] = True
+    axes = {"x": {0: "batch"}, "pad_mask": {0: "batch"}, "output": {0: "batch"}}
     return (TorchEncoder(), {"x": torch.randn(1, 16, 64), "pad_mask": torch.zeros(1, 16, dtype=torch.bool)},
-            {"x": torch.randn(3, 24, 64), "pad_mask": pad_b}, axes, ["output"])
+            {"x": torch.randn(3, 16, 64), "pad_mask": pad_b}, axes, ["output"])
 
 
 class Sdpa(nn.Module):
