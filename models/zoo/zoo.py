@@ -45,10 +45,15 @@ SHIP_MAX_BYTES = 1 << 20
 SHIP_TOTAL_BYTES = 4 << 20
 
 
+def seed_of(name):
+    return zlib.crc32(name.encode()) & 0x7FFFFFFF
+
+
 class Entry:
-    def __init__(self, name, family, builder, opset=17, ship=False, data_dependent=()):
+    def __init__(self, name, family, builder, opset=17, ship=False, data_dependent=(), seed=None):
         self.name, self.family, self.builder, self.opset = name, family, builder, opset
         self.ship, self.data_dependent = ship, list(data_dependent)
+        self.seed = seed_of(seed or name)  # entries that share a seed string are the same model
 
 
 def onnx_export(model, args, f, opset, input_names, output_names, dynamic_axes):
@@ -192,12 +197,15 @@ class TorchEncoder(nn.Module):
 
 
 def torch_encoder():
-    pad_b = torch.zeros(3, 24, dtype=torch.bool)
-    pad_b[1, 18:] = True
-    pad_b[2, 9:] = True
-    axes = {"x": {0: "batch", 1: "seq"}, "pad_mask": {0: "batch", 1: "seq"}, "output": {0: "batch", 1: "seq"}}
+    """Batch 1 and 3 at one sequence length, 16: exported by torch 2.11, nn.MultiheadAttention's slow path (with a
+    key padding mask) keeps the traced sequence length as a constant in a Reshape, so onnxruntime itself fails on
+    another length (seen on the GPU machine: input {24,3,64}, requested {16,12,16}). The batch stays dynamic."""
+    pad_b = torch.zeros(3, 16, dtype=torch.bool)
+    pad_b[1, 12:] = True
+    pad_b[2, 5:] = True
+    axes = {"x": {0: "batch"}, "pad_mask": {0: "batch"}, "output": {0: "batch"}}
     return (TorchEncoder(), {"x": torch.randn(1, 16, 64), "pad_mask": torch.zeros(1, 16, dtype=torch.bool)},
-            {"x": torch.randn(3, 24, 64), "pad_mask": pad_b}, axes, ["output"])
+            {"x": torch.randn(3, 16, 64), "pad_mask": pad_b}, axes, ["output"])
 
 
 class Sdpa(nn.Module):
@@ -544,7 +552,6 @@ class Mlp(nn.Module):
 
 
 def mlp():
-    torch.manual_seed(1234)  # the same weights and inputs at every opset
     axes = {"input": {0: "batch"}, "output": {0: "batch"}, "mean": {0: "batch"}}
     return Mlp(), {"input": torch.randn(1, 16)}, {"input": torch.randn(5, 16)}, axes, ["output", "mean"]
 
@@ -555,7 +562,7 @@ def P(f, *args, **kw):
 
 # ---------------------------------------------------------------------------------------------------------------
 # THE LIST. name, family, builder, opset (17 unless said), ship (tiny, copied by --ship-dir for CI on CPU),
-# data_dependent (outputs whose shape depends on the input values).
+# data_dependent (outputs whose shape depends on the input values), seed (a string; default the name).
 # ---------------------------------------------------------------------------------------------------------------
 ZOO = [
     # CNNs
@@ -613,11 +620,11 @@ ZOO = [
     Entry("zero_size", "io", zero_size, ship=True),
     Entry("uint8_image", "io", uint8_image, ship=True),
     Entry("index_ops", "io", index_ops, ship=True),
-    Entry("mlp_opset13", "opset", mlp, opset=13, ship=True),
-    Entry("mlp_opset15", "opset", mlp, opset=15, ship=True),
-    Entry("mlp_opset16", "opset", mlp, opset=16, ship=True),
-    Entry("mlp_opset17", "opset", mlp, opset=17, ship=True),
-    Entry("mlp_opset18", "opset", mlp, opset=18, ship=True),
+    Entry("mlp_opset13", "opset", mlp, opset=13, ship=True, seed="mlp"),
+    Entry("mlp_opset15", "opset", mlp, opset=15, ship=True, seed="mlp"),
+    Entry("mlp_opset16", "opset", mlp, opset=16, ship=True, seed="mlp"),
+    Entry("mlp_opset17", "opset", mlp, opset=17, ship=True, seed="mlp"),
+    Entry("mlp_opset18", "opset", mlp, opset=18, ship=True, seed="mlp"),
 ]
 
 
@@ -628,10 +635,6 @@ ZOO = [
 def one_line(e):
     s = " ".join(("%s: %s" % (type(e).__name__, e)).split())
     return s[:500] + ("..." if len(s) > 500 else "")
-
-
-def seed_of(name):
-    return zlib.crc32(name.encode()) & 0x7FFFFFFF
 
 
 def randomize_norms(model, seed):
@@ -740,11 +743,11 @@ def run_entry(e, out_dir, use_ort):
     shutil.rmtree(folder, ignore_errors=True)
     t0 = time.time()
     try:
-        torch.manual_seed(seed_of(e.name))
+        torch.manual_seed(e.seed)
         built = e.builder()
         model, inputs_a, inputs_b, axes, output_names = built[:5]
         extras = built[5] if len(built) > 5 else {}
-        randomize_norms(model, seed_of(e.name) + 1)
+        randomize_norms(model, e.seed + 1)
         model.eval()
         rec["params"] = int(sum(p.numel() for p in model.parameters()))
         rec.update(extras)
