@@ -7,7 +7,7 @@ Variants (each with the model's inputs and PyTorch's outputs):
   MODEL            as exported
   MODEL_ortbasic   after ONNX Runtime's basic graph optimisations (what ort-tensorrt hands TensorRT's parser)
   MODEL_noshare    every Identity of an initializer replaced by a copy of the initializer: no shared weights
-  MODEL_probe      as exported, plus intermediate outputs (patch embedding, each block's residual sum, final norm),
+  MODEL_probe      as exported, plus float intermediate outputs (patch embedding, each block's residual sum, final norm),
                    whose expected values come from ONNX Runtime on the CPU (PyTorch's stay for the final output)
 """
 import json, os, shutil, sys
@@ -69,9 +69,13 @@ print(f"{name}_noshare: {copies} Identity nodes of initializers replaced by copi
 add(name + "_noshare", p)
 
 m = onnx.load(src)
+float_values = {v.name for v in onnx.shape_inference.infer_shapes(m).graph.value_info
+                if v.type.tensor_type.elem_type == onnx.TensorProto.FLOAT}
 probes = []
 for node in m.graph.node:
     o = node.output[0]
+    if o not in float_values:
+        continue  # shape arithmetic (int64) is no activation to compare
     if (node.op_type == "Add" and "blocks" in o and o.endswith("Add_1_output_0")) or \
             (node.op_type in ("Transpose", "Concat", "Add") and "patch_embed" in o) or \
             (node.op_type == "LayerNormalization" and o.startswith("/norm/")):

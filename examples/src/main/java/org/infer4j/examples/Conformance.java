@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
  * e.g. {@code tensorrt:tf32=true} or {@code ort-cuda:cuda.use_tf32=1}. Each (model, configuration,
  * precision) builds one engine whose shape ranges span both recorded shapes, then runs each shape
  * through {@link InferenceEngine#run} and through a {@link Binding} (run twice, so a CUDA graph is
- * captured and then replayed); the worse of the two counts. A build the backend refuses is
+ * captured and then replayed); a failure of either fails the row. A build the backend refuses is
  * {@code unsupported} with its reason; wrong values, a failed run or a missing output are
  * {@code fail}. A configuration whose backend cannot run here is skipped, with its reason on the console.
  * Before each engine it writes {@code in-progress.csv} (the row's first columns), so
@@ -222,20 +222,26 @@ public final class Conformance implements Callable<Integer> {
             return row(name, config, precision, inputs, "fail", verdict, tolerance,
                     new IllegalStateException("run() passed, a Binding failed: " + oneLine(e), e));
         }
-        ConformanceCheck.Verdict worse = bound.passed() && (!verdict.passed() || verdict.maxAbs() >= bound.maxAbs())
-                ? verdict : bound;
-        String note = worse.failure();
-        if (worse == bound && note != null) {
-            note = "through a Binding: " + note;
+        String note;
+        ConformanceCheck.Verdict reported;
+        if (!verdict.passed()) {
+            reported = verdict;
+            note = verdict.failure() + (bound.passed() ? "; a Binding passed" : "; a Binding failed too");
+        } else if (!bound.passed()) {
+            reported = bound;
+            note = "run() passed, a Binding failed: " + bound.failure();
+        } else {
+            reported = bound.maxAbs() > verdict.maxAbs() ? bound : verdict;
+            note = null;
         }
         if (config.graphs()) {
             note = join(note, graphNote(engine.stats()));
         }
-        String status = worse.passed() ? "pass" : "fail";
+        String status = reported.passed() ? "pass" : "fail";
         console.printf("%-28s %-26s %s %-5s %s max_abs %.3g%s%n", name, config.label(), precision, status,
-                shapeLabel(inputs), worse.maxAbs(), note == null ? "" : " (" + note + ")");
-        return ConformanceTable.row(name, config.label(), precision.name(), shapeLabel(inputs), status, worse.maxAbs(),
-                worse.rmse(), worse.tolerance(), note);
+                shapeLabel(inputs), reported.maxAbs(), note == null ? "" : " (" + note + ")");
+        return ConformanceTable.row(name, config.label(), precision.name(), shapeLabel(inputs), status, reported.maxAbs(),
+                reported.rmse(), reported.tolerance(), note);
     }
 
     /** Whether the graph configuration really replayed graphs, and if not, the backend's own words. */

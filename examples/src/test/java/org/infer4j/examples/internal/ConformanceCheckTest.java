@@ -63,6 +63,17 @@ class ConformanceCheckTest {
     }
 
     @Test
+    void aHalfPrecisionOutputIsHeldToTheFp16ToleranceEvenAtFp32() {
+        try (Tensor want = Tensor.ofFloat16(new float[] {0.3f}, 1); Tensor got = Tensor.ofFloat16(new float[] {0.30024f}, 1)) {
+            ConformanceCheck.Verdict v = ConformanceCheck.check(Map.of("y", want), Map.of("y", got),
+                    ConformanceCheck.FP32_TOLERANCE);
+
+            assertThat(v.passed()).as("one float16 step near 0.3 is 2.4e-4, past FP32's bound").isTrue();
+            assertThat(v.tolerance()).isEqualTo(ConformanceCheck.FP16_TOLERANCE);
+        }
+    }
+
+    @Test
     void eachPrecisionHasOneStatedTolerance() {
         assertThat(ConformanceCheck.tolerance(Precision.FP32)).isEqualTo(ConformanceCheck.FP32_TOLERANCE).isEqualTo(1e-4);
         assertThat(ConformanceCheck.tolerance(Precision.FP16)).isEqualTo(ConformanceCheck.FP16_TOLERANCE).isEqualTo(2e-2);
