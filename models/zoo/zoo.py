@@ -118,9 +118,14 @@ def tv_vit_reduced():
                                    mlp_dim=256, num_classes=100), (1, 224, 224), (2, 224, 224))
 
 
-def timm_model(name, a=(1, 224, 224), b=(2, 224, 224), **kw):
+def timm_model(name, a=(1, 224, 224), b=(2, 224, 224), unfused_attention=False, **kw):
     import timm
-    return image(timm.create_model(name, pretrained=False, **kw), a, b)
+    model = timm.create_model(name, pretrained=False, **kw)
+    if unfused_attention:  # attention written out (q * scale @ k^T, softmax, @ v) instead of scaled_dot_product_attention
+        for module in model.modules():
+            if hasattr(module, "fused_attn"):
+                module.fused_attn = False
+    return image(model, a, b)
 
 
 class HfText(nn.Module):
@@ -581,6 +586,8 @@ ZOO = [
     Entry("vit_base_patch16_224", "vit", P(timm_model, "vit_base_patch16_224")),  # full size, as users have it
     Entry("vit_tiny_patch16_224", "vit", P(timm_model, "vit_tiny_patch16_224")),
     Entry("deit_tiny_patch16_224", "vit", P(timm_model, "deit_tiny_patch16_224")),
+    # the same weights' architecture with timm's attention written out: tells scaled_dot_product_attention's export apart
+    Entry("vit_tiny_unfused_attention", "vit", P(timm_model, "vit_tiny_patch16_224", unfused_attention=True)),
     Entry("swin_tiny_reduced", "vit", P(timm_model, "swin_tiny_patch4_window7_224", depths=(2, 2, 2, 2))),
     Entry("swin_t_tv_reduced", "vit", tv_swin_reduced),
     Entry("mobilevit_xxs", "vit", P(timm_model, "mobilevit_xxs", a=(1, 256, 256), b=(2, 256, 256))),
