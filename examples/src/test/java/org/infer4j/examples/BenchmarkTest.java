@@ -55,6 +55,20 @@ class BenchmarkTest {
     }
 
     @Test
+    void aFloat16ModelRunAtTheFp32SettingIsLabelledAsSuch() throws IOException {
+        String fp16 = MODELS.resolve("zoo").resolve("tiny").resolve("fp16_mlp.onnx").toString();
+
+        Result r = run(cpuAndDoubles(), "--model", fp16, "--backend", "ort-cpu", "--warmup", "2", "--iterations", "5");
+
+        assertThat(r.exitCode()).as(r.console() + r.errors()).isZero();
+        assertThat(jsonResults()).singleElement().satisfies(json -> {
+            assertThat(json.get("precision").asText()).isEqualTo("FP16 model (FP32 setting)");
+            assertThat(json.at("/inputs/input/dtype").asText()).isEqualTo("FLOAT16");
+        });
+        assertThat(csvLines().get(1)).contains("FP16 model (FP32 setting)");
+    }
+
+    @Test
     void measuresTheMlpOnOrtCpuAndWritesJsonWithEveryField() throws IOException {
         Result r = run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu", "--warmup", "5", "--iterations", "50");
 
