@@ -22,9 +22,10 @@ record EngineCacheKey(String modelDigest, String gpuName, int computeMajor, int 
 
     /**
      * Bumped when the engine file layout or what goes into an engine changes (2: Identity nodes of
-     * initializers are folded away before parsing).
+     * initializers are folded away before parsing; 3: {@link ParserRewrite} applies a split attention
+     * scale to the query alone).
      */
-    static final int FORMAT = 2;
+    static final int FORMAT = 3;
 
     /**
      * The key of the engine for {@code config}'s model and precision, {@code settings}' build

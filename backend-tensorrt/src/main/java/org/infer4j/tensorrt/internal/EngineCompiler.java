@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Compiles an ONNX model into a serialised TensorRT engine: the ONNX parser (every error with its
- * node) on the model without its Identity nodes of initializers ({@link InitializerIdentities}),
+ * node) on the model as {@link ParserRewrite} rewrites it,
  * the builder configuration (precision, TF32, workspace, optimisation level, one profile), the
  * timing cache, and progress reports while it runs. Stateless.
  */
@@ -70,12 +70,12 @@ final class EngineCompiler {
             network = builder.createNetworkV2(0);
             parser = createParser(network, TrtLogger.INSTANCE);
             boolean parsed;
-            InitializerIdentities.Folded folded = foldInitializerIdentities(model, modelName);
-            if (folded != null) {
-                modelBytes = folded.toNative();
+            ParserRewrite.Rewritten rewritten = rewrite(model, modelName);
+            if (rewritten != null) {
+                modelBytes = rewritten.toNative();
                 parsed = modelFile != null
-                        ? parser.parse(modelBytes, folded.size(), modelFile.toAbsolutePath().toString())
-                        : parser.parse(modelBytes, folded.size());
+                        ? parser.parse(modelBytes, rewritten.size(), modelFile.toAbsolutePath().toString())
+                        : parser.parse(modelBytes, rewritten.size());
             } else if (modelFile != null) {
                 parsed = parser.parseFromFile(modelFile.toAbsolutePath().toString(), ILogger.Severity.kWARNING.value);
             } else {
@@ -159,17 +159,18 @@ final class EngineCompiler {
         }
     }
 
-    /** The model without Identity nodes of initializers (see {@link InitializerIdentities}), or null if it has none. */
-    private static InitializerIdentities.@Nullable Folded foldInitializerIdentities(byte[] model, String modelName) {
+    /** The model as TensorRT's parser should see it (see {@link ParserRewrite}), or null if it needs no rewrite. */
+    private static ParserRewrite.@Nullable Rewritten rewrite(byte[] model, String modelName) {
         try {
-            Optional<InitializerIdentities.Folded> folded = InitializerIdentities.fold(model);
-            if (folded.isEmpty()) {
+            Optional<ParserRewrite.Rewritten> rewritten = ParserRewrite.rewrite(model);
+            if (rewritten.isEmpty()) {
                 return null;
             }
-            log.info("{}: {} Identity node(s) of initializers folded away before TensorRT's ONNX parser, as ONNX Runtime "
-                    + "does before its TensorRT provider (TensorRT would run each as a constant and a copy layer)",
-                    modelName, folded.get().removedNodes());
-            return folded.get();
+            log.info("{}: before TensorRT's ONNX parser, {} Identity node(s) of initializers folded away (as ONNX Runtime "
+                    + "does before its TensorRT provider) and {} attention product(s) given their scale on the query "
+                    + "alone (TensorRT 10's attention fusion miscomputes a scale split over query and key)",
+                    modelName, rewritten.get().removedNodes(), rewritten.get().rescaledAttentions());
+            return rewritten.get();
         } catch (Protobuf.MalformedException e) {
             log.debug("{}: not rewritten ({}); TensorRT's parser gets it as it is", modelName, e.getMessage());
             return null;

@@ -2,7 +2,7 @@ package org.infer4j.tensorrt.internal;
 
 /**
  * The field numbers of onnx.proto that the backend reads ({@link OnnxModelInfo},
- * {@link ExternalData}) or rewrites ({@link InitializerIdentities}) with its own {@link Protobuf}
+ * {@link ExternalData}) or rewrites ({@link ParserRewrite}) with its own {@link Protobuf}
  * reader, named by message and field.
  */
 final class OnnxProto {

@@ -83,9 +83,9 @@ class OnnxBytesFuzzTest {
      */
     @FuzzTest(maxDuration = "5m")
     void foldingKeepsInputsAndOutputsOrCallsTheBytesMalformed(byte[] model) {
-        Optional<InitializerIdentities.Folded> folded;
+        Optional<ParserRewrite.Rewritten> folded;
         try {
-            folded = InitializerIdentities.fold(model);
+            folded = ParserRewrite.rewrite(model);
         } catch (Protobuf.MalformedException expected) {
             return;
         }
@@ -99,7 +99,7 @@ class OnnxBytesFuzzTest {
         byte[] rewritten = written.array();
 
         assertThat(inspect(rewritten)).isEqualTo(inspect(model));
-        assertThatCode(() -> InitializerIdentities.fold(rewritten)).as("folding the rewritten model")
+        assertThatCode(() -> ParserRewrite.rewrite(rewritten)).as("folding the rewritten model")
                 .doesNotThrowAnyException();
     }
 

@@ -2,11 +2,15 @@ package org.infer4j.tensorrt.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * Folding Identity nodes of initializers: what goes, what stays, and that ONNX Runtime on the CPU
  * computes the same outputs from the folded model as from the original.
  */
-class InitializerIdentitiesTest {
+class ParserRewriteTest {
 
     @Test
     void pytorchsIdentitiesOfDeduplicatedWeightsGoAndTheOutputsStayBitwiseTheSame() {
@@ -31,7 +35,7 @@ class InitializerIdentitiesTest {
         byte[] original = encoder.onnxBytes();
         assertThat(nodes(original)).filteredOn(n -> n.opType.equals("Identity")).hasSize(2);
 
-        InitializerIdentities.Folded folded = InitializerIdentities.fold(original).orElseThrow();
+        ParserRewrite.Rewritten folded = ParserRewrite.rewrite(original).orElseThrow();
         byte[] model = bytes(folded);
 
         assertThat(folded.removedNodes()).isEqualTo(2);
@@ -44,7 +48,7 @@ class InitializerIdentitiesTest {
 
     @Test
     void theCopyInNativeMemoryThatTensorRtsParserReadsHoldsTheSameBytes() {
-        InitializerIdentities.Folded folded = InitializerIdentities.fold(ReferenceModel.named("encoder_tiny").onnxBytes())
+        ParserRewrite.Rewritten folded = ParserRewrite.rewrite(ReferenceModel.named("encoder_tiny").onnxBytes())
                 .orElseThrow();
         byte[] expected = bytes(folded);
 
@@ -58,14 +62,14 @@ class InitializerIdentitiesTest {
 
     @Test
     void aModelWithoutSuchIdentitiesIsLeftAsItIs() {
-        assertThat(InitializerIdentities.fold(ReferenceModel.named("mlp_tiny").onnxBytes())).isEmpty();
+        assertThat(ParserRewrite.rewrite(ReferenceModel.named("mlp_tiny").onnxBytes())).isEmpty();
     }
 
     @Test
     void identitiesOfGraphInputsStay() {
         byte[] model = model(List.of(node("Identity", "x", "y")), List.of(), List.of("x"), List.of("y"));
 
-        assertThat(InitializerIdentities.fold(model)).isEmpty();
+        assertThat(ParserRewrite.rewrite(model)).isEmpty();
     }
 
     @Test
@@ -74,7 +78,7 @@ class InitializerIdentitiesTest {
                         node("Identity", "w", "z")),
                 List.of(initializer("w", 0.5f, -2f)), List.of("x"), List.of("y", "z"));
 
-        InitializerIdentities.Folded folded = InitializerIdentities.fold(original).orElseThrow();
+        ParserRewrite.Rewritten folded = ParserRewrite.rewrite(original).orElseThrow();
 
         assertThat(folded.removedNodes()).isEqualTo(2);
         assertThat(nodes(bytes(folded))).extracting(n -> n.opType + n.inputs + n.outputs)
@@ -89,7 +93,7 @@ class InitializerIdentitiesTest {
         byte[] model = model(List.of(node("Identity", "w", "w1"), ifNode), List.of(initializer("w", 1f, 2f)),
                 List.of("c"), List.of("y"));
 
-        assertThat(InitializerIdentities.fold(model)).isEmpty();
+        assertThat(ParserRewrite.rewrite(model)).isEmpty();
     }
 
     @Test
@@ -101,7 +105,7 @@ class InitializerIdentitiesTest {
         byte[] original = model(unknown, List.of(node("Identity", "w", "w1"), node("Identity", "w", "w2"),
                 node("Add", "x", "w2", "y")), List.of(initializer("w", 0.5f, -2f)), List.of("x"), List.of("y"));
 
-        InitializerIdentities.Folded folded = InitializerIdentities.fold(original).orElseThrow();
+        ParserRewrite.Rewritten folded = ParserRewrite.rewrite(original).orElseThrow();
 
         assertThat(folded.removedNodes()).isEqualTo(2);
         assertThat(nodes(bytes(folded))).extracting(n -> n.opType + n.inputs + n.outputs).containsExactly("Add[x, w][y]");
@@ -109,13 +113,69 @@ class InitializerIdentitiesTest {
     }
 
     @Test
+    void scaledDotProductAttentionAsPyTorchExportsItScalesTheQueryAlone() throws IOException {
+        // MatMul(Mul(q, Sqrt(s)), Mul(Transpose(k), Sqrt(s))), as torch.onnx.export writes scaled_dot_product_attention
+        byte[] original = Files.readAllBytes(Path.of("..", "models", "zoo", "tiny", "sdpa_causal.onnx"));
+        Node product = nodes(original).stream().filter(n -> n.opType.equals("MatMul")).findFirst().orElseThrow();
+        Node scaledQuery = producer(nodes(original), product.inputs.get(0));
+        Node scaledKey = producer(nodes(original), product.inputs.get(1));
+        String scale = producer(nodes(original), scaledQuery.inputs.get(1)).inputs.get(0);
+
+        ParserRewrite.Rewritten rewritten = ParserRewrite.rewrite(original).orElseThrow();
+        List<Node> after = nodes(bytes(rewritten));
+
+        assertThat(rewritten.rescaledAttentions()).isEqualTo(1);
+        assertThat(producer(after, product.outputs.get(0)).inputs)
+                .as("the product reads the unscaled key").containsExactly(scaledQuery.outputs.get(0), scaledKey.inputs.get(0));
+        assertThat(producer(after, scaledQuery.outputs.get(0)).inputs)
+                .as("the query is scaled by s, not its square root").containsExactly("q", scale);
+        assertThat(OnnxModelInfo.parse(bytes(rewritten), "rewritten")).isEqualTo(OnnxModelInfo.parse(original, "original"));
+        Map<String, Tensor> inputs = Map.of("q", random(1, 2, 4, 8, 32), "k", random(2, 2, 4, 8, 32), "v", random(3, 2, 4, 8, 32));
+        try (InferenceEngine a = InferenceEngine.builder().backend("ort-cpu").model(original).build();
+             InferenceEngine b = InferenceEngine.builder().backend("ort-cpu").model(bytes(rewritten)).build();
+             Outputs expected = a.run(inputs);
+             Outputs actual = b.run(inputs)) {
+            assertThat(actual.get("output").toFloatArray())
+                    .containsExactly(expected.get("output").toFloatArray(), within(1e-5f));
+        } finally {
+            inputs.values().forEach(Tensor::close);
+        }
+    }
+
+    @Test
+    void aSplitScaleIsKeptWhereTheScaledKeyIsReadElsewhereOrTheRootsAreOfDifferentTensors() {
+        List<byte[]> weights = List.of(initializer("s", 0.25f, 0.25f), initializer("t", 4f, 4f));
+        byte[] keyReadTwice = model(List.of(node("Sqrt", "s", "r1"), node("Sqrt", "s", "r2"), node("Mul", "q", "r1", "a"),
+                node("Mul", "k", "r2", "b"), node("MatMul", "a", "b", "y"), node("Add", "b", "b", "z")),
+                weights, List.of("q", "k"), List.of("y", "z"));
+        byte[] twoScales = model(List.of(node("Sqrt", "s", "r1"), node("Sqrt", "t", "r2"), node("Mul", "q", "r1", "a"),
+                node("Mul", "k", "r2", "b"), node("MatMul", "a", "b", "y")), weights, List.of("q", "k"), List.of("y"));
+
+        assertThat(ParserRewrite.rewrite(keyReadTwice)).isEmpty();
+        assertThat(ParserRewrite.rewrite(twoScales)).isEmpty();
+    }
+
+    private static Node producer(List<Node> nodes, String output) {
+        return nodes.stream().filter(n -> n.outputs.contains(output)).findFirst().orElseThrow();
+    }
+
+    private static Tensor random(long seed, long... shape) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] values = new float[Math.toIntExact(Arrays.stream(shape).reduce(1, (x, y) -> x * y))];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) r.nextGaussian();
+        }
+        return Tensor.of(values, shape);
+    }
+
+    @Test
     void bytesThatAreNotProtobufAreRefusedAsMalformed() {
-        assertThatThrownBy(() -> InitializerIdentities.fold(new byte[] {0x3a, 0x7f, 1}))
+        assertThatThrownBy(() -> ParserRewrite.rewrite(new byte[] {0x3a, 0x7f, 1}))
                 .isInstanceOf(Protobuf.MalformedException.class).hasMessageContaining("overruns");
     }
 
     /** The folded model, written as the backend writes it for TensorRT's parser: exactly {@code size()} bytes. */
-    private static byte[] bytes(InitializerIdentities.Folded folded) {
+    private static byte[] bytes(ParserRewrite.Rewritten folded) {
         ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(folded.size()));
         folded.writeTo(buffer);
         assertThat(buffer.hasRemaining()).as("writeTo fills size() bytes").isFalse();

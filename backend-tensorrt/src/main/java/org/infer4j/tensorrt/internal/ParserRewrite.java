@@ -25,10 +25,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.bytedeco.javacpp.BytePointer;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Folds away the ONNX {@code Identity} nodes whose input is an initializer, before TensorRT's
- * parser sees the model: their consumers read the initializer itself. PyTorch's exporter writes
+ * Rewrites a model before TensorRT's ONNX parser sees it, in two ways that keep every output's
+ * value (up to float rounding) and every input and output name.
+ *
+ * <p><b>Identity nodes of initializers are folded away</b>: their consumers read the initializer itself. PyTorch's exporter writes
  * such nodes for every parameter equal to another (tied weights; in a freshly initialised model
  * every zero bias and unit scale of a size), and ONNX Runtime removes them in its basic graph
  * optimisations before its TensorRT execution provider is given the graph. TensorRT's parser does
@@ -37,13 +40,25 @@ import org.bytedeco.javacpp.BytePointer;
  * {@code torch.onnx.export} had 153 layers instead of 59, and back-to-back runs of it took 1.5
  * times as long on an H100.
  *
- * <p>Identities that produce a graph output stay (the name is the caller's). A model with
- * subgraphs ({@code If}, {@code Loop}, {@code Scan}) is left as it is: a subgraph may read a
- * removed name from the outer scope. Stateless.
+ * Identities that produce a graph output stay (the name is the caller's).
+ *
+ * <p><b>An attention scale split over both factors is applied to the query alone.</b> PyTorch's
+ * exporter writes {@code scaled_dot_product_attention} as
+ * {@code MatMul(Mul(q, Sqrt(s)), Mul(Transpose(k), Sqrt(s)))}. TensorRT 10's attention fusion
+ * computes wrong results for that pattern without a mask (NVIDIA/TensorRT issue 4333: "Incorrect
+ * outputs of TensorRT 10.7 when compiling F.scaled_dot_product_attention"; timm's ViT and DeiT,
+ * whose attention is unmasked, were off by up to 0.72 on tensorrt while ONNX Runtime's TensorRT
+ * provider was right). The rewrite gives the product {@code MatMul(Mul(q, s), Transpose(k))}: the
+ * query's {@code Mul} reads {@code s} itself and the {@code MatMul} reads the unscaled key, the
+ * form that explicit attention code exports. Matched only where both {@code Mul}s feed the
+ * {@code MatMul} alone and both square roots are of the same tensor.
+ *
+ * <p>{@link EngineCacheKey#FORMAT} changes with what this does, so that no engine built from an
+ * older rewrite is taken from the cache. A model with subgraphs ({@code If}, {@code Loop}, {@code Scan}) is left as it is: a subgraph
+ * may read a removed name from the outer scope. Stateless.
  */
-final class InitializerIdentities {
-
-    private InitializerIdentities() {
+final class ParserRewrite {
+    private ParserRewrite() {
     }
 
     /**
@@ -51,18 +66,25 @@ final class InitializerIdentities {
      * written once, where it is needed (TensorRT's parser reads it from native memory), and not
      * kept on the Java heap beside the original.
      */
-    static final class Folded {
+    static final class Rewritten {
         private final List<Piece> pieces;
         private final int removedNodes;
+        private final int rescaledAttentions;
 
-        private Folded(List<Piece> pieces, int removedNodes) {
+        private Rewritten(List<Piece> pieces, int removedNodes, int rescaledAttentions) {
             this.pieces = List.copyOf(pieces);
             this.removedNodes = removedNodes;
+            this.rescaledAttentions = rescaledAttentions;
         }
 
         /** How many Identity nodes it lost. */
         int removedNodes() {
             return removedNodes;
+        }
+
+        /** How many attention products now scale the query alone. */
+        int rescaledAttentions() {
+            return rescaledAttentions;
         }
 
         /** Its size in bytes. */
@@ -91,11 +113,11 @@ final class InitializerIdentities {
     }
 
     /**
-     * The model without its initializer identities, or empty if it has none (or has subgraphs).
+     * The rewritten model, or empty if there is nothing to rewrite (or it has subgraphs).
      *
      * @throws Protobuf.MalformedException if the bytes are not a well-formed protobuf message
      */
-    static Optional<Folded> fold(byte[] model) {
+    static Optional<Rewritten> rewrite(byte[] model) {
         Protobuf m = new Protobuf(model, 0, model.length);
         int graphFieldStart = -1;
         int graphFieldEnd = -1;
@@ -149,7 +171,8 @@ final class InitializerIdentities {
                 }
             }
         }
-        if (removed.isEmpty()) {
+        Map<Node, Map<String, String>> renames = attentionScaleRenames(nodes, graphOutputs, replacement);
+        if (removed.isEmpty() && renames.isEmpty()) {
             return Optional.empty();
         }
 
@@ -165,8 +188,9 @@ final class InitializerIdentities {
                 if (removed.contains(node)) {
                     continue;
                 }
-                if (node.inputs.stream().anyMatch(replacement::containsKey)) {
-                    graphPieces.add(Piece.of(node.withInputsRenamed(model, from, graph.position(), replacement)));
+                Map<String, String> renamed = renames.getOrDefault(node, replacement);
+                if (node.inputs.stream().anyMatch(renamed::containsKey)) {
+                    graphPieces.add(Piece.of(node.withInputsRenamed(model, from, graph.position(), renamed)));
                     continue;
                 }
             } else if (graph.field() == GRAPH_VALUE_INFO && graph.isLengthDelimited()) {
@@ -184,7 +208,70 @@ final class InitializerIdentities {
         pieces.add(Piece.of(Protobuf.lengthDelimitedHeader(MODEL_GRAPH, graphLength)));
         pieces.addAll(graphPieces);
         pieces.add(new Piece(model, graphFieldEnd, model.length));
-        return Optional.of(new Folded(pieces, removed.size()));
+        return Optional.of(new Rewritten(pieces, removed.size(), renames.size() / 2));
+    }
+
+    /**
+     * Per node, the input renames that apply a split attention scale to the query alone (see the
+     * class comment), on top of the identity {@code replacement}: for each match, the query's
+     * {@code Mul} reads {@code s} instead of its square root, and the {@code MatMul} reads the key
+     * instead of the scaled key. Two entries per match.
+     */
+    private static Map<Node, Map<String, String>> attentionScaleRenames(List<Node> nodes, Set<String> graphOutputs,
+                                                                       Map<String, String> replacement) {
+        Map<String, Node> producer = new HashMap<>();
+        Map<String, Integer> uses = new HashMap<>();
+        for (Node node : nodes) {
+            node.outputs.forEach(o -> producer.put(o, node));
+            node.inputs.forEach(i -> uses.merge(replacement.getOrDefault(i, i), 1, Integer::sum));
+        }
+        Map<Node, Map<String, String>> renames = new HashMap<>();
+        for (Node matMul : nodes) {
+            if (!matMul.is("MatMul") || matMul.inputs.size() != 2) {
+                continue;
+            }
+            Node query = soleUseProducer(matMul.inputs.get(0), "Mul", producer, uses, graphOutputs);
+            Node key = soleUseProducer(matMul.inputs.get(1), "Mul", producer, uses, graphOutputs);
+            if (query == null || key == null || query == key || renames.containsKey(query) || renames.containsKey(matMul)) {
+                continue;
+            }
+            int queryRoot = squareRootOperand(query, producer);
+            int keyRoot = squareRootOperand(key, producer);
+            if (queryRoot < 0 || keyRoot < 0) {
+                continue;
+            }
+            String scale = producer.get(query.inputs.get(queryRoot)).inputs.get(0);
+            if (!scale.equals(producer.get(key.inputs.get(keyRoot)).inputs.get(0))) {
+                continue;
+            }
+            Map<String, String> queryRenames = new HashMap<>(replacement);
+            queryRenames.put(query.inputs.get(queryRoot), replacement.getOrDefault(scale, scale));
+            Map<String, String> matMulRenames = new HashMap<>(replacement);
+            String unscaledKey = key.inputs.get(1 - keyRoot);
+            matMulRenames.put(matMul.inputs.get(1), replacement.getOrDefault(unscaledKey, unscaledKey));
+            renames.put(query, queryRenames);
+            renames.put(matMul, matMulRenames);
+        }
+        return renames;
+    }
+
+    /** The node of type {@code opType} that makes {@code value} when nothing else reads it, or null. */
+    private static @Nullable Node soleUseProducer(String value, String opType, Map<String, Node> producer,
+                                                  Map<String, Integer> uses, Set<String> graphOutputs) {
+        Node node = producer.get(value);
+        boolean sole = uses.getOrDefault(value, 0) == 1 && !graphOutputs.contains(value);
+        return node != null && sole && node.is(opType) && node.inputs.size() == 2 && node.outputs.size() == 1 ? node : null;
+    }
+
+    /** Which operand of the two-input {@code mul} is a {@code Sqrt} of one tensor, or -1 (both or neither: -1). */
+    private static int squareRootOperand(Node mul, Map<String, Node> producer) {
+        boolean first = isSquareRoot(producer.get(mul.inputs.get(0)));
+        boolean second = isSquareRoot(producer.get(mul.inputs.get(1)));
+        return first == second ? -1 : first ? 0 : 1;
+    }
+
+    private static boolean isSquareRoot(@Nullable Node node) {
+        return node != null && node.is("Sqrt") && node.inputs.size() == 1;
     }
 
     /** Bytes {@code [from, to)} of {@code source}. */
@@ -234,7 +321,12 @@ final class InitializerIdentities {
         }
 
         boolean isIdentity() {
-            return opType.equals("Identity") && (domain.isEmpty() || domain.equals("ai.onnx"));
+            return is("Identity");
+        }
+
+        /** Whether this is the standard ONNX operator {@code type}. */
+        boolean is(String type) {
+            return opType.equals(type) && (domain.isEmpty() || domain.equals("ai.onnx"));
         }
 
         /** This node's graph field (model[from, to)), its inputs renamed, every other field as it was. */
