@@ -2,6 +2,7 @@ package org.infer4j.tensorrt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
@@ -23,6 +24,7 @@ import org.infer4j.ElementType;
 import org.infer4j.InferenceEngine;
 import org.infer4j.InvalidInputException;
 import org.infer4j.MemoryLocation;
+import org.infer4j.OutOfDeviceMemoryException;
 import org.infer4j.Outputs;
 import org.infer4j.Shape;
 import org.infer4j.ShapeRange;
@@ -57,6 +59,25 @@ class TensorRtGpuTest {
             mask[i] = 1;
         }
         return Map.of("input_ids", Tensor.of(ids, batch, seq), "attention_mask", Tensor.of(mask, batch, seq));
+    }
+
+    @Test
+    void aProfileTooLargeForTheGpuIsAnOutOfDeviceMemoryExceptionAndLaterEnginesRun() {
+        // mlp_tiny's buffers and activations at a batch of 2^31 need about 400 GB, more than any GPU has
+        assertThatThrownBy(() -> InferenceEngine.builder().backend("tensorrt").model(ReferenceModel.named("mlp_tiny").onnxBytes())
+                .shapeRange("input", new long[] {1, 16}, new long[] {1, 16}, new long[] {1L << 31, 16})
+                .settings(TensorRtSettings.builder().cacheDirectory(cacheDir).build()).build())
+                .isInstanceOf(OutOfDeviceMemoryException.class).hasMessageContaining("shape range");
+
+        ReferenceModel mlp = ReferenceModel.named("mlp_tiny");
+        Map<String, Tensor> in = mlp.inputs();
+        Map<String, Tensor> expected = mlp.expectedOutputs();
+        try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder()); Outputs out = e.run(in)) {
+            assertThat(out.get("output").toFloatArray()).containsExactly(expected.get("output").toFloatArray(), within(1e-4f));
+        } finally {
+            in.values().forEach(Tensor::close);
+            expected.values().forEach(Tensor::close);
+        }
     }
 
     @Test

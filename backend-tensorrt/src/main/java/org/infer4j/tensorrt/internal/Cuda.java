@@ -8,14 +8,27 @@ import static org.bytedeco.cuda.global.cudart.cudaSetDevice;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.infer4j.InferenceException;
+import org.infer4j.OutOfDeviceMemoryException;
 
 /** CUDA runtime calls with their status codes turned into exceptions that say what failed. */
 final class Cuda {
     private Cuda() {
     }
 
-    /** @throws InferenceException naming {@code what} and CUDA's error, if {@code status} is not cudaSuccess */
+    /** cudaErrorMemoryAllocation. */
+    private static final int OUT_OF_MEMORY = 2;
+
+    /**
+     * Turns a CUDA status into an exception naming {@code what} and CUDA's error; cudaSuccess passes.
+     *
+     * @throws OutOfDeviceMemoryException if {@code status} is CUDA's out-of-memory error
+     * @throws InferenceException for any other error status
+     */
     static void check(int status, String what) {
+        if (status == OUT_OF_MEMORY) {
+            throw new OutOfDeviceMemoryException(what + " failed: " + errorText(status) + "; give a smaller shape range "
+                    + "(EngineBuilder.shapeRange), fewer contexts (TensorRtSettings.contextPoolSize), or free GPU memory");
+        }
         if (status != 0) {
             throw new InferenceException(what + " failed: " + errorText(status));
         }

@@ -33,6 +33,7 @@ import org.infer4j.ElementType;
 import org.infer4j.InferenceException;
 import org.infer4j.InvalidInputException;
 import org.infer4j.ModelLoadException;
+import org.infer4j.OutOfDeviceMemoryException;
 import org.infer4j.Shape;
 import org.infer4j.ShapeRange;
 import org.infer4j.Tensor;
@@ -168,8 +169,10 @@ final class ExecutionSlot implements AutoCloseable {
         }
         IExecutionContext ctx = engine.createExecutionContext();
         if (ctx == null || ctx.isNull()) {
-            throw new InferenceException("TensorRT could not create an execution context for " + modelName
-                    + " (out of GPU memory?); use a smaller TensorRtSettings.contextPoolSize");
+            // TensorRT allocates a context's activation memory, sized for the profile's largest shapes, here
+            throw new OutOfDeviceMemoryException("TensorRT could not create an execution context for " + modelName
+                    + " (its activation memory for the largest shapes of the profile did not fit in the GPU's free memory); "
+                    + "give a smaller shape range (EngineBuilder.shapeRange) or a smaller TensorRtSettings.contextPoolSize");
         }
         this.context = ctx;
         this.stream = new CUstream_st();
