@@ -13,6 +13,7 @@ mvn -B -q install -DskipTests -pl "$(echo $MODULES | tr ' ' ,)" -am
 rm -rf .gpu/app .gpu/test
 mkdir -p .gpu/app .gpu/test
 for m in $MODULES; do
+  [ -d "$m/src" ] || continue  # a pom-only module (the BOM) has nothing to run
   mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=runtime -DexcludeGroupIds=org.infer4j \
     -DoutputDirectory="$PWD/.gpu/app"
   ls "$m"/target/*.jar | grep -v -- "-tests.jar$" | xargs -I{} cp {} .gpu/app/
