@@ -22,6 +22,7 @@ import org.infer4j.Binding;
 import org.infer4j.EngineBuilder;
 import org.infer4j.EngineStats;
 import org.infer4j.InferenceEngine;
+import org.infer4j.ModelLoadException;
 import org.infer4j.Outputs;
 import org.infer4j.Precision;
 import org.infer4j.Tensor;
@@ -49,8 +50,8 @@ import picocli.CommandLine.Option;
  * e.g. {@code tensorrt:tf32=true} or {@code ort-cuda:cuda.use_tf32=1}. Each (model, configuration,
  * precision) builds one engine whose shape ranges span both recorded shapes, then runs each shape
  * through {@link InferenceEngine#run} and through a {@link Binding} (run twice, so a CUDA graph is
- * captured and then replayed); a failure of either fails the row. A build the backend refuses is
- * {@code unsupported} with its reason; wrong values, a failed run or a missing output are
+ * captured and then replayed); a failure of either fails the row. A model the backend refuses to
+ * load ({@link ModelLoadException}) is {@code unsupported} with its reason; wrong values, a failed run or a missing output are
  * {@code fail}. A configuration whose backend cannot run here is skipped, with its reason on the console.
  * Before each engine it writes {@code in-progress.csv} (the row's first columns), so
  * that a script can record a case that ended the JVM and go on with {@code --resume}.
@@ -118,8 +119,8 @@ public final class Conformance implements Callable<Integer> {
                 continue;
             }
             for (String config : configs) {
+                BackendConfig c = BackendConfig.parse(config);
                 for (Precision precision : precisions) {
-                    BackendConfig c = BackendConfig.parse(config);
                     String key = name + "," + config + "," + precision;
                     if (done.contains(key) || unavailable.contains(config)
                             || (precision == Precision.FP16 && !c.buildsFp16())) {
@@ -181,10 +182,13 @@ public final class Conformance implements Callable<Integer> {
             } catch (BackendUnavailableException e) {
                 throw e;
             } catch (RuntimeException e) {
+                // a model the backend refuses to load (ModelLoadException names the upstream limit) is unsupported;
+                // anything else going wrong while building is a failure
+                String status = e instanceof ModelLoadException ? "unsupported" : "fail";
                 for (String shape : shapes) {
-                    rows.add(row(name, config, precision, inputs.get(shape), "unsupported", null, tolerance, e));
+                    rows.add(row(name, config, precision, inputs.get(shape), status, null, tolerance, e));
                 }
-                console.printf("%-28s %-26s %s unsupported: %s%n", name, config.label(), precision, oneLine(e));
+                console.printf("%-28s %-26s %s %s: %s%n", name, config.label(), precision, status, oneLine(e));
                 return rows;
             }
             try (engine) {
