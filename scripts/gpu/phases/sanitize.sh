@@ -12,7 +12,7 @@
 #      cudaFree/cudaFreeHost, bad frees), then the same tests once more under the glibc checks, without memcheck.
 # Needs the models phase first. Every step runs under its own timeout, so that one call ends within 600 s; run the
 # steps in separate calls if the cold builds need more (SANITIZE_STEPS="bench", then "memcheck").
-# Knobs: SANITIZE_STEPS (default "bench memcheck"), SANITIZE_MODELS (default mlp cnn gru distilbert),
+# Knobs: SANITIZE_STEPS (default "bench memcheck"; "split" is the control run described at its step), SANITIZE_MODELS (default mlp cnn gru distilbert),
 # SANITIZE_SECONDS (2 per case), SANITIZE_THREADS (1), SANITIZE_BENCH_TIMEOUT (330 s), SANITIZE_MEMCHECK_TIMEOUT
 # (180 s), SANITIZE_GLIBC_TIMEOUT (60 s).
 # Logs: $OUT/sanitize-bench.txt, $OUT/sanitize-memcheck.txt, $OUT/sanitize-glibc-tests.txt; the last line printed,
@@ -54,6 +54,28 @@ if [[ " $SANITIZE_STEPS " == *" bench "* ]]; then
   grep -E "$HEAP_PATTERN" "$OUT/sanitize-bench.txt" | sort | uniq -c | head -20
   grep -E "^(FAILED|Failure)|failed:" "$OUT/sanitize-bench.txt" | head -10
   rm -rf "$cold"
+fi
+
+# split (not run by default): the same benchmark in two JVMs, tensorrt alone and ort-tensorrt alone. In one JVM both
+# use the same libnvinfer.so.10 (the first loaded by soname: JavaCPP's 10.6 or the one ONNX Runtime's TensorRT provider
+# was built for); if bench fails and split does not, suspect that mix rather than infer4j's memory handling.
+if [[ " $SANITIZE_STEPS " == *" split "* ]]; then
+  models=()
+  for name in $SANITIZE_MODELS; do [ -f "$MODELS/$name.onnx" ] && models+=("$MODELS/$name.onnx"); done
+  split_found=0
+  for backend in tensorrt ort-tensorrt; do
+    cold=$(mktemp -d)
+    echo "=== sanitize split: $backend alone, glibc checks, cold caches ($(date +%T))"
+    env XDG_CACHE_HOME="$cold" "${glibc_checks[@]}" timeout -k 10 "${SANITIZE_BENCH_TIMEOUT:-330}" \
+      java -Xcheck:jni -Xmx8g -XX:ErrorFile="$OUT/sanitize-hs_err-%p.log" -cp "$APP_CP" org.infer4j.examples.Benchmark \
+      --model "$(IFS=,; echo "${models[*]}")" --backend "$backend" --precision FP32,FP16 --cuda-graphs off,on \
+      --batch 1 --seq-len 128 --warmup 50 --duration "${SANITIZE_SECONDS:-2}s" --out "$RESULTS/sanitize-$backend" \
+      > "$OUT/sanitize-split-$backend.txt" 2>&1
+    echo "$backend alone: exit status $?" | tee -a "$OUT/sanitize-split-$backend.txt"
+    split_found=$((split_found + $(grep -c -E "$HEAP_PATTERN" "$OUT/sanitize-split-$backend.txt")))
+    rm -rf "$cold"
+  done
+  echo "split: $split_found heap/JNI lines"
 fi
 
 if [[ " $SANITIZE_STEPS " == *" memcheck "* ]]; then
