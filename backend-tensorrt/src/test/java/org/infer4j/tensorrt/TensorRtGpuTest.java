@@ -299,6 +299,45 @@ class TensorRtGpuTest {
         assertThat(after - before).as("GPU memory in use grew by %d bytes", after - before).isLessThan(8L << 20);
     }
 
+    /**
+     * Closing a binding while another thread runs it (misuse, but it must not corrupt memory): close
+     * waits for the run in flight, then frees the binding's outputs; later runs throw. Run under
+     * scripts/gpu/phases/sanitize.sh for glibc's and memcheck's view.
+     */
+    @Test
+    void closingABindingWhileAnotherThreadRunsItWaitsAndLaterRunsThrow() throws Exception {
+        ReferenceModel mlp = ReferenceModel.named("mlp_tiny");
+        Map<String, Tensor> in = mlp.inputs();
+        ExecutorService runner = Executors.newSingleThreadExecutor();
+        try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder())) {
+            for (int round = 0; round < 20; round++) {
+                Binding b = e.bind(in);
+                b.run();
+                Future<Integer> runs = runner.submit(() -> {
+                    int n = 0;
+                    try {
+                        while (true) {
+                            b.run();
+                            n++;
+                        }
+                    } catch (IllegalStateException closed) {
+                        return n;
+                    }
+                });
+                Thread.sleep(round % 4);
+                b.close();
+                assertThat(runs.get()).isGreaterThanOrEqualTo(0);
+                assertThatThrownBy(b::run).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+            }
+            try (Outputs out = e.run(in)) { // the engine is unharmed
+                assertThat(out.get("output").isClosed()).isFalse();
+            }
+        } finally {
+            runner.shutdownNow();
+            in.values().forEach(Tensor::close);
+        }
+    }
+
     private static float[] runOnce(InferenceEngine e) {
         Shape in = e.inputs().get(0).shape();
         long[] dims = in.toArray();

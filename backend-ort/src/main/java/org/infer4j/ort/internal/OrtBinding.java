@@ -8,6 +8,7 @@ import java.util.Set;
 import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
+import org.infer4j.internal.CloseGuard;
 
 /**
  * A binding that keeps ONNX Runtime views of its input and output tensors, so a steady-state
@@ -54,7 +55,12 @@ final class OrtBinding implements Binding {
     };
     /** Made once: a lambda per call would allocate. */
     private final Runnable runPinned = this::runPinned;
-    private boolean closed;
+    /**
+     * Lets close wait for a run in flight on another thread: the views and owned outputs it frees
+     * are memory ONNX Runtime reads and writes during the run (freed malloc memory, since tensors
+     * free their direct buffers at close).
+     */
+    private final CloseGuard guard = new CloseGuard("this binding");
 
     OrtBinding(OrtEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
         this.engine = engine;
@@ -79,12 +85,14 @@ final class OrtBinding implements Binding {
      */
     @Override
     public void run() {
-        if (closed) {
-            throw new IllegalStateException("this binding is closed");
+        guard.enter();
+        try {
+            requireOpen("input", inputs);
+            requireOpen("output", outputs);
+            engine.guarded(runPinned);
+        } finally {
+            guard.exit();
         }
-        requireOpen("input", inputs);
-        requireOpen("output", outputs);
-        engine.guarded(runPinned);
     }
 
     private void runPinned() {
@@ -160,8 +168,7 @@ final class OrtBinding implements Binding {
 
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (guard.close()) {
             inputViews.values().forEach(OnnxTensor::close);
             outputViews.values().forEach(OnnxTensor::close);
             owned.values().forEach(Tensor::close);
@@ -182,8 +189,6 @@ final class OrtBinding implements Binding {
     }
 
     private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("this binding is closed");
-        }
+        guard.ensureOpen();
     }
 }

@@ -147,8 +147,11 @@ final class EngineCompiler {
                 heartbeat.shutdownNow();
             }
             NativeDelete.delete(serialized);
-            NativeDelete.delete(timingCache);
+            // the config holds the timing cache (setTimingCache does not take ownership): config first,
+            // so that it never points at a deleted cache; config.getTimingCache() is that same object,
+            // only wrapped anew, and is never deleted on its own
             NativeDelete.delete(config);
+            NativeDelete.delete(timingCache);
             // the parser cannot be deleted through JavaCPP 1.5.11 (see NativeDelete): it holds the model's
             // weights, so a cold build leaks about the model's size of host memory, once per build
             NativeDelete.delete(network);

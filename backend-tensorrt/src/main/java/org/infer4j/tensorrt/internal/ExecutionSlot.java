@@ -169,6 +169,13 @@ final class ExecutionSlot implements AutoCloseable {
         }
         IExecutionContext ctx = engine.createExecutionContext();
         if (ctx == null || ctx.isNull()) {
+            if (graphs != null) {
+                graphs.close(); // owned by this slot, which will never be closed
+            }
+            for (Io io : all()) {
+                io.name.close();
+                io.dims.close();
+            }
             // TensorRT allocates a context's activation memory, sized for the profile's largest shapes, here
             throw new OutOfDeviceMemoryException("TensorRT could not create an execution context for " + modelName
                     + " (its activation memory for the largest shapes of the profile did not fit in the GPU's free memory); "
@@ -259,9 +266,27 @@ final class ExecutionSlot implements AutoCloseable {
      */
     void run(Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out, Tensor @Nullable [] fresh) {
         bind(in, out, fresh);
-        launch();
+        try {
+            launch();
+        } catch (RuntimeException e) {
+            drain();
+            throw e;
+        }
         synchronize();
         finishOutputs();
+    }
+
+    /**
+     * After a failed {@link #launch}: waits for whatever it enqueued before failing (uploads from
+     * the caller's page-locked inputs, downloads into its outputs), so that neither the caller,
+     * freeing its tensors once the exception reaches it, nor the next borrower of this slot,
+     * restaging, touches memory a copy still reads or writes. Its status is not thrown: the launch's
+     * failure is the one to report.
+     */
+    void drain() {
+        if (!stream.isNull()) {
+            cudaStreamSynchronize(stream);
+        }
     }
 
     /**
@@ -329,8 +354,13 @@ final class ExecutionSlot implements AutoCloseable {
             Cuda.check(cudaEventCreate(start), "cudaEventCreate");
             Cuda.check(cudaEventCreate(end), "cudaEventCreate");
             Cuda.check(cudaEventRecord(start, stream), "cudaEventRecord");
-            for (int i = 0; i < runs; i++) {
-                launch();
+            try {
+                for (int i = 0; i < runs; i++) {
+                    launch();
+                }
+            } catch (RuntimeException e) {
+                drain();
+                throw e;
             }
             Cuda.check(cudaEventRecord(end, stream), "cudaEventRecord");
             synchronize();

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
+import org.infer4j.internal.CloseGuard;
 import org.infer4j.tensorrt.TensorRtBinding;
 
 /**
@@ -29,7 +30,8 @@ final class TrtBinding implements TensorRtBinding {
     private final Map<String, Tensor> inputs;
     private final Map<String, Tensor> outputs = new LinkedHashMap<>();
     private final List<Tensor> owned = new ArrayList<>();
-    private volatile boolean closed;
+    /** Lets close wait for a run in flight on another thread instead of freeing under it. */
+    private final CloseGuard guard = new CloseGuard("this binding");
 
     /** Holds {@code slot} until closed; hands it back to {@code engine} when this constructor throws. */
     TrtBinding(TrtEngine engine, ExecutionSlot slot, Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out) {
@@ -59,12 +61,16 @@ final class TrtBinding implements TensorRtBinding {
 
     @Override
     public void run() {
-        ensureOpen();
-        engine.enter();
+        guard.enter();
         try {
-            slot.run(inputs, outputs, null);
+            engine.enter();
+            try {
+                slot.run(inputs, outputs, null);
+            } finally {
+                engine.exit();
+            }
         } finally {
-            engine.exit();
+            guard.exit();
         }
     }
 
@@ -93,29 +99,39 @@ final class TrtBinding implements TensorRtBinding {
         if (runs < 1) {
             throw new IllegalArgumentException("runs must be >= 1, not " + runs);
         }
-        ensureOpen();
-        engine.enter();
+        guard.enter();
         try {
-            slot.run(inputs, outputs, null);
-            return slot.gpuMicrosPerRun(runs);
+            engine.enter();
+            try {
+                slot.run(inputs, outputs, null);
+                return slot.gpuMicrosPerRun(runs);
+            } finally {
+                engine.exit();
+            }
         } finally {
-            engine.exit();
+            guard.exit();
         }
     }
 
+    /**
+     * Waits for a run in flight, then hands the slot back, which waits for its stream and destroys
+     * the graphs that bake in this binding's addresses, and only then frees the outputs it owns: in
+     * the other order a graph holding their addresses outlived them, and a run racing the close
+     * (documented as not allowed, but a crash is the worst answer) wrote into freed memory.
+     */
     @Override
-    public synchronized void close() {
-        if (closed) {
+    public void close() {
+        if (!guard.close()) {
             return;
         }
-        closed = true;
-        owned.forEach(Tensor::close);
-        engine.handBack(this, slot);
+        try {
+            engine.handBack(this, slot);
+        } finally {
+            owned.forEach(Tensor::close);
+        }
     }
 
     private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("this binding is closed");
-        }
+        guard.ensureOpen();
     }
 }

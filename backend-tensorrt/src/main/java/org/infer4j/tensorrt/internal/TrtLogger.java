@@ -24,6 +24,12 @@ final class TrtLogger extends ILogger {
     private final ThreadLocal<Capture> errorsOnly = ThreadLocal.withInitial(() -> new Capture(null));
 
     private TrtLogger() {
+        // TensorRT calls this logger from any thread for the life of the process (builders, runtimes
+        // and parsers keep it). JavaCPP registered a deallocator that would delete the native peer once
+        // this object became unreachable (its class unloaded, say, in a container that redeploys):
+        // detach it, so the peer is never freed under TensorRT. INSTANCE keeps the Java side strongly
+        // reachable for the callbacks that JavaCPP's peer makes into it.
+        deallocate(false);
     }
 
     @Override
