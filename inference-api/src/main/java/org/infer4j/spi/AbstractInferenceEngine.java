@@ -12,7 +12,7 @@ import org.infer4j.Outputs;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
-import org.infer4j.internal.CloseGuard;
+import org.infer4j.spi.CloseGuard;
 
 /**
  * The part of an engine every backend shares: input and output validation with messages that name

@@ -8,7 +8,7 @@ import java.util.Set;
 import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
-import org.infer4j.internal.CloseGuard;
+import org.infer4j.spi.CloseGuard;
 
 /**
  * A binding that keeps ONNX Runtime views of its input and output tensors, so a steady-state

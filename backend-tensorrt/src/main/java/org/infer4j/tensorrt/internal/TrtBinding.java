@@ -7,7 +7,7 @@ import java.util.Map;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
-import org.infer4j.internal.CloseGuard;
+import org.infer4j.spi.CloseGuard;
 import org.infer4j.tensorrt.TensorRtBinding;
 
 /**

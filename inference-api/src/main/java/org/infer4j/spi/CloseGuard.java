@@ -1,4 +1,4 @@
-package org.infer4j.internal;
+package org.infer4j.spi;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -8,12 +8,17 @@ import java.util.concurrent.locks.LockSupport;
  * users {@link #enter()} and {@link #exit()} (two atomic operations), and {@link #close()} waits
  * until no user is inside before the resource may be freed. Freeing memory under a running
  * inference would crash the JVM; this makes it an {@link IllegalStateException} instead.
+ *
+ * <p>Part of the SPI so that backend bindings, which own native memory, can share one
+ * implementation of this protocol. Thread-safe; {@link #close()} may spin-park briefly while
+ * runs finish, so it must not be called from inside {@code enter()}/{@code exit()}.
  */
 public final class CloseGuard {
     private static final int CLOSING = 1 << 30;
     private final AtomicInteger state = new AtomicInteger();
     private final String what;
 
+    /** @param what how messages name the guarded resource, e.g. {@code "this binding"} */
     public CloseGuard(String what) {
         this.what = what;
     }
@@ -26,6 +31,7 @@ public final class CloseGuard {
         }
     }
 
+    /** Leaves the resource; call exactly once per successful {@link #enter()}, in a finally block. */
     public void exit() {
         state.decrementAndGet();
     }
@@ -37,6 +43,7 @@ public final class CloseGuard {
         }
     }
 
+    /** @return whether {@link #close()} has begun */
     public boolean isClosed() {
         return state.get() >= CLOSING;
     }
