@@ -3,7 +3,7 @@ package org.infer4j.tensorrt;
 import java.time.Duration;
 
 /**
- * Hears about a long TensorRT engine build (ResNet-50 takes about 80 s on an H100): TensorRT's
+ * Hears about a long TensorRT engine build (a ResNet-50 takes over a minute): TensorRT's
  * own informational messages as they come and a heartbeat every few seconds, each with the time
  * since the build began. Called on the building thread or on a timer thread, never concurrently;
  * implementations must be quick and must not throw.

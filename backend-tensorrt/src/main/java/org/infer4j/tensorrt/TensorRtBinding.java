@@ -9,10 +9,8 @@ import org.infer4j.Binding;
  * <p>While it is open, a binding has an execution context, CUDA stream and graphs of its own. On
  * close, the context and stream go back to the engine, which gives them to the next binding and
  * frees them when it closes itself. The graphs are destroyed, since they bake in this binding's
- * tensors. Making a context costs milliseconds, and on an H200 TensorRT ran every context of an
- * engine 7-16 % slower once two or three of its contexts had run: gru's graph with host arrays
- * took 197-202 µs of GPU time per replay on the first binding's context, and 230-232 µs on new ones
- * (benchmarks/results/h200/2026-11-30c and 2026-11-30d).
+ * tensors. Contexts are reused because making one costs milliseconds and because TensorRT runs
+ * every context of an engine slower once several of them have run (docs/performance.md).
  */
 public interface TensorRtBinding extends Binding {
 

@@ -141,13 +141,9 @@ public final class TensorRtSettings implements BackendSettings {
      * under unified addressing, which every 64-bit Linux device has): no copy to or from the GPU,
      * at the price of the first and last layers reading and writing across the bus. With and
      * without graphs; device-resident tensors are never copied anyway. Whether it pays depends on
-     * the plan: on an H200 with graphs (benchmarks/results/h200/2026-11-30) it made cnn 17 % faster
-     * and gru, resnet50 and bert_base 1-3 %, but mlp 41 % slower, and without graphs gru 24 %
-     * slower. A limit below a model's input sizes and above its output sizes leaves the inputs
-     * copied and writes only the outputs in place. With graphs that was the best of the three for
-     * mlp (benchmarks/results/h200/2026-11-30b: 64 B, 15.1-17.0 µs against 18.3-21.2 copied and
-     * 25.9-28.8 all in place), and it also helped cnn and gru. GraphBench
-     * {@code --zero-copy-limits copy,64,max} measures a model all three ways.
+     * the plan and must be measured per model: it can make a small model faster or markedly slower
+     * (docs/performance.md, "zero-copy host tensors"). A limit below a model's input sizes and above
+     * its output sizes leaves the inputs copied and writes only the outputs in place.
      */
     public long zeroCopyLimit() {
         return zeroCopyLimit;
@@ -156,13 +152,11 @@ public final class TensorRtSettings implements BackendSettings {
     /**
      * How a call waits for the GPU. {@code false} (default): it polls ({@code cudaStreamSynchronize}
      * under CUDA's default scheduling, which spins while the process has cores to spare), the lowest
-     * latency for one caller; polling {@code cudaStreamQuery} from Java saw a graph replay done no
-     * sooner (EnginePlanProbe --graph, benchmarks/results/h100/2026-11-25e). {@code true}: it sleeps
-     * on a blocking-sync CUDA event until the GPU signals, leaving its core to other threads at the
-     * cost of a wake-up per call; what trtexec does unless given {@code --useSpinWait}. Also the
-     * option {@code blockingSync=true|false}. Measured on an H100
-     * (benchmarks/results/h100/2026-11-25d/blocking-sync): a batch-1 MLP's p50 went from 34.7 to
-     * 53.5 µs, and it did not help several threads sharing one engine; graphs do.
+     * latency for one caller. {@code true}: it sleeps on a blocking-sync CUDA event until the GPU
+     * signals, leaving its core to other threads at the cost of a wake-up per call (tens of
+     * microseconds), what trtexec does unless given {@code --useSpinWait}. For several threads
+     * sharing one engine, CUDA graphs help where blocking sync does not. Also the option
+     * {@code blockingSync=true|false}.
      */
     public boolean blockingSync() {
         return blockingSync;

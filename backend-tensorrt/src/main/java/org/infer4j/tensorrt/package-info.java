@@ -14,10 +14,9 @@
  * <p><b>Before parsing.</b> {@code Identity} nodes whose input is an initializer are folded away
  * (their consumers read the initializer), as ONNX Runtime does before its TensorRT provider sees
  * the graph. PyTorch's exporter writes one for every parameter equal to another; left in, TensorRT
- * runs each as a constant and a copy layer. ResNet-50 exported from an untrained torchvision model
- * had 153 layers instead of 59; on an H100, one enqueue and synchronisation of it took 28 % longer
- * than that of the 59-layer plan, measured side by side. The model file is not changed; a model
- * with subgraphs ({@code If}, {@code Loop}) is parsed as it is.
+ * runs each as a constant and a copy layer, which makes the plan larger and each enqueue slower
+ * (docs/performance.md). The model file is not changed; a model with subgraphs ({@code If},
+ * {@code Loop}) is parsed as it is.
  *
  * <p><b>Engine cache.</b> Serialised engines live in
  * {@link org.infer4j.tensorrt.TensorRtSettings#cacheDirectory()}, keyed by a SHA-256 digest of the

@@ -41,9 +41,8 @@ final class Cuda {
 
     /**
      * Makes {@code device} current on the calling thread. With one visible device there is no other
-     * device to switch from, and it does nothing: {@code cudaSetDevice} took 0.2-0.4 µs per call on
-     * an H100 (EnginePlanProbe --graph, benchmarks/results/h100/2026-11-25e), 1.5-3 % of a small
-     * model's graph replay. (This assumes no foreign CUDA context pushed with the driver API on the
+     * device to switch from, and it does nothing, because {@code cudaSetDevice} costs a measurable
+     * share of a small model's graph replay. (This assumes no foreign CUDA context pushed with the driver API on the
      * calling thread, which {@code cudaSetDevice} would have replaced by the device's primary one.)
      */
     static void useDevice(int device) {

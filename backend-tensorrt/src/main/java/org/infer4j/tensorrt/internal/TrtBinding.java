@@ -18,8 +18,7 @@ import org.infer4j.tensorrt.TensorRtBinding;
  *
  * <p>A slot handed back loses the graphs it captured for this binding: they bake in the addresses
  * of its tensors, which the caller may free once the binding is closed, and a graph that copies
- * from freed page-locked memory crashed the driver, likely because a new tensor lay at the same
- * address and so matched the graph's signature (benchmarks/results/h200/2026-11-30c).
+ * from freed page-locked memory can crash the driver when a new tensor lies at the same address.
  *
  * <p>With CUDA graphs the bound tensors are the same objects on every run, so the graph bakes in
  * the addresses of device tensors and page-locked host tensors: one capture, then replays.

@@ -32,10 +32,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * A deserialised TensorRT engine with a pool of execution slots. {@code run} borrows a slot
  * (waiting while all are busy), so calls from many threads run concurrently on separate streams.
- * It borrows the slot returned last, so that one caller at a time keeps to one context: on an H200,
- * TensorRT ran every context of an engine 7-16 % slower once two (distilbert, bert_base) or three
- * (gru) of its contexts had run, and a first-in-first-out pool hands a lone caller each of its
- * contexts in turn (benchmarks/results/h200/2026-11-30d). For the same reason a binding holds a slot
+ * It borrows the slot returned last, so that one caller at a time keeps to one context: TensorRT
+ * runs every context of an engine slower once two or three of them have run, and a
+ * first-in-first-out pool would hand a lone caller each of its contexts in turn. For the same reason a binding holds a slot
  * of its own while it is open and hands it back on close, for the next binding: slots for bindings
  * are made only while every earlier one is in use, and never destroyed before the engine is. The
  * engine owns the runtime, the engine and every slot, and frees them on close after calls in
