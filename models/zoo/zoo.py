@@ -588,6 +588,9 @@ ZOO = [
     Entry("deit_tiny_patch16_224", "vit", P(timm_model, "deit_tiny_patch16_224")),
     # the same weights' architecture with timm's attention written out: tells scaled_dot_product_attention's export apart
     Entry("vit_tiny_unfused_attention", "vit", P(timm_model, "vit_tiny_patch16_224", unfused_attention=True)),
+    # timm's ViT shrunk to ship for CI: the same unmasked scaled_dot_product_attention export as the full-size ones
+    Entry("vit_micro", "vit", P(timm_model, "vit_tiny_patch16_224", a=(1, 32, 32), b=(2, 32, 32), img_size=32,
+                                 patch_size=8, embed_dim=48, num_heads=3, depth=2), ship=True),
     Entry("swin_tiny_reduced", "vit", P(timm_model, "swin_tiny_patch4_window7_224", depths=(2, 2, 2, 2))),
     Entry("swin_t_tv_reduced", "vit", tv_swin_reduced),
     Entry("mobilevit_xxs", "vit", P(timm_model, "mobilevit_xxs", a=(1, 256, 256), b=(2, 256, 256))),

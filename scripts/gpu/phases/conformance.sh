@@ -7,7 +7,7 @@
 # $RESULTS on the machine).
 # Knobs: CONFORMANCE_CHAINS (';'-separated chains of space-separated configurations), CONFORMANCE_MODELS (a regex),
 # CONFORMANCE_PRECISIONS (FP32,FP16), CONFORMANCE_ZOO (default /opt/gpu/zoo; exported if absent), CONFORMANCE_TAG
-# (results subfolder, default conformance), CONFORMANCE_CASE_TIMEOUT (s per JVM, 300), CONFORMANCE_END (the epoch
+# (results subfolder, default conformance), ORT_TENSORRT_TF32_OVERRIDE (NVIDIA_TF32_OVERRIDE for ort-tensorrt, default 0), CONFORMANCE_CASE_TIMEOUT (s per JVM, 300), CONFORMANCE_END (the epoch
 # second at which the chains are stopped; default 480 s after the phase starts).
 # Writes $RESULTS/$TAG/{conformance.csv,conformance.md,CHAIN.console.txt,zoo-index.json}; the tiny shipped models
 # (zoo.py --ship-dir) go to $RESULTS/zoo-ship/.
@@ -27,7 +27,11 @@ conformance_chain() { # CONFIG... : one JVM per configuration, restarted after a
     mkdir -p "$dir"
     rm -f "$dir/in-progress.csv"  # a case a deadline stopped: not in the CSV, so it runs again
     for attempt in $(seq 1 20); do
-      timeout "${CONFORMANCE_CASE_TIMEOUT:-300}" java -Xmx16g -cp "$APP_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+      # ONNX Runtime's TensorRT provider has no option that clears TensorRT's TF32 flag: the process environment's
+      # NVIDIA_TF32_OVERRIDE=0 is what gives a user FP32-accurate ort-tensorrt engines (docs/conformance.md)
+      local tf32=()
+      [[ $config == ort-tensorrt* ]] && tf32=(NVIDIA_TF32_OVERRIDE="${ORT_TENSORRT_TF32_OVERRIDE-0}")
+      env "${tf32[@]}" timeout "${CONFORMANCE_CASE_TIMEOUT:-300}" java -Xmx16g -cp "$APP_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
         org.infer4j.examples.Conformance --zoo "$ZOO" --out "$dir" --configs "$config" --resume \
         --precisions "${CONFORMANCE_PRECISIONS:-FP32,FP16}" ${CONFORMANCE_MODELS:+--models "$CONFORMANCE_MODELS"} 2>&1 \
         | grep -v -E '^\s*$|WARNING: |^\[main\] INFO' | cut -c1-400
