@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.infer4j.Availability;
@@ -17,14 +18,28 @@ import org.infer4j.Shape;
 import org.infer4j.ShapeRange;
 import org.infer4j.ort.OrtSettings;
 import org.infer4j.spi.EngineConfig;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code ort-tensorrt}: ONNX Runtime's TensorRT execution provider, with the CUDA provider behind
  * it for nodes TensorRT cannot take. Engines and timing caches persist in
  * {@link OrtSettings#tensorRtCacheDirectory()}, so only the first build of a model pays TensorRT's
  * compile time.
+ *
+ * <p>FP32 engines use TF32 tensor-core math (about 1e-3 relative error) unless the process
+ * environment has {@code NVIDIA_TF32_OVERRIDE=0}: TensorRT sets TF32 by default and ONNX Runtime's
+ * TensorRT provider has no option that clears it, while a JVM cannot change its own environment.
+ * The first FP32 engine built without that variable logs a warning that says so.
  */
 public final class OrtTensorRtProvider extends OrtProviderBase {
+    private static final Logger log = LoggerFactory.getLogger(OrtTensorRtProvider.class);
+    static final String TF32_WARNING = "ort-tensorrt builds FP32 engines with TF32 tensor-core math (about 1e-3 "
+            + "relative error): ONNX Runtime's TensorRT provider has no option to turn it off. For FP32-accurate "
+            + "results start the JVM with the environment variable NVIDIA_TF32_OVERRIDE=0, or use tensorrt or "
+            + "ort-cuda, whose FP32 is FP32 (docs/conformance.md)";
+    private static final AtomicBoolean tf32Warned = new AtomicBoolean();
 
     @Override
     public String name() {
@@ -61,6 +76,9 @@ public final class OrtTensorRtProvider extends OrtProviderBase {
             throw new ModelLoadException("cannot create the TensorRT cache directory " + cache
                     + "; set another with OrtSettings.builder().tensorRtCacheDirectory(...)", e);
         }
+        if (usesTf32(config.precision(), System.getenv("NVIDIA_TF32_OVERRIDE")) && tf32Warned.compareAndSet(false, true)) {
+            log.warn(TF32_WARNING);
+        }
         OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(config.deviceIndex());
         try {
             for (Map.Entry<String, String> e : providerOptions(config, settings).entrySet()) {
@@ -72,6 +90,14 @@ public final class OrtTensorRtProvider extends OrtProviderBase {
             throw e;
         }
         OrtCudaProvider.addCuda(options, config);
+    }
+
+    /**
+     * Whether TensorRT will use TF32 in an engine of this precision: FP32 engines do unless
+     * {@code NVIDIA_TF32_OVERRIDE} (its value given) is {@code 0}; FP16 engines keep FP16 layers.
+     */
+    static boolean usesTf32(Precision precision, @Nullable String tf32Override) {
+        return precision == Precision.FP32 && !"0".equals(tf32Override);
     }
 
     /** The TensorRT provider options for this engine, the user's {@code trt.} options last so they win. */

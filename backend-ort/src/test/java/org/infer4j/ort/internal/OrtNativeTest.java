@@ -53,4 +53,13 @@ class OrtNativeTest {
                 .containsEntry("trt_builder_optimization_level", "5")
                 .as("the user's explicit option wins over the precision").containsEntry("trt_fp16_enable", "0");
     }
+
+    @Test
+    void ortTensorRtFp32EnginesUseTf32UnlessTheEnvironmentOverridesIt() {
+        assertThat(OrtTensorRtProvider.usesTf32(Precision.FP32, null)).isTrue();
+        assertThat(OrtTensorRtProvider.usesTf32(Precision.FP32, "1")).isTrue();
+        assertThat(OrtTensorRtProvider.usesTf32(Precision.FP32, "0")).as("NVIDIA_TF32_OVERRIDE=0").isFalse();
+        assertThat(OrtTensorRtProvider.usesTf32(Precision.FP16, null)).isFalse();
+        assertThat(OrtTensorRtProvider.TF32_WARNING).contains("NVIDIA_TF32_OVERRIDE=0", "tensorrt", "ort-cuda");
+    }
 }
