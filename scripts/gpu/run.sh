@@ -35,7 +35,7 @@ DEVICE_LINE=$(nvidia-smi --query-gpu=name,driver_version,memory.total,compute_ca
 export INFER4J_DEVICE_INFO="$DEVICE_LINE"
 
 # Runs a program of the app (JVM options, then CLASS ARGS...) with its console rid of blank lines, INFO lines and
-# JVM warnings, then says its exit status: the examples exit 1 when a run fails or disagrees and their tables say
+# JVM warnings, then says its exit status: the bench programs exit 1 when a run fails or disagrees and their tables say
 # which, so a phase goes on. JAVA_HEAP (default 8g) sizes the heap. Every phase uses it.
 app_java() {
   java -Xmx"${JAVA_HEAP:-8g}" -cp "$APP_CP" "$@" 2>&1 | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400

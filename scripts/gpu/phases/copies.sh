@@ -7,5 +7,5 @@
 mkdir -p "$RESULTS/copies"
 {
   echo "=== CopyProbe ($(date +%T))"
-  app_java org.infer4j.examples.CopyProbe --out "$RESULTS/copies/copy-probe.json"
+  app_java org.infer4j.bench.CopyProbe --out "$RESULTS/copies/copy-probe.json"
 } 2>&1 | tee -a "$OUT/copies.txt"

@@ -23,17 +23,17 @@ for name in $ENQUEUE_MODELS; do
   dir="$RESULTS/enqueue/$name"
   mkdir -p "$dir"
   echo "=== $name: ort-tensorrt FP16, for its engine ($(date +%T))"
-  app_java org.infer4j.examples.Benchmark --model "$model" --backend ort-tensorrt --precision FP16 \
+  app_java org.infer4j.bench.Benchmark --model "$model" --backend ort-tensorrt --precision FP16 \
     --batch 1 --warmup 200 --duration 2s --reference none --out "$dir"
   echo "=== $name: tensorrt's own engine ($(date +%T))"
-  app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 \
+  app_java org.infer4j.bench.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 \
     --iterations 2000 --out "$dir"
   echo "=== $name: ONNX Runtime's plans and infer4j's through one runtime ($(date +%T))"
   ls -la "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
-  app_java org.infer4j.examples.EnginePlanProbe --layers-dir "$dir/layers" "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
+  app_java org.infer4j.bench.EnginePlanProbe --layers-dir "$dir/layers" "$ORT_TRT_CACHE"/*.engine "$TRT_CACHE"/*.engine
   echo "=== $name: again from the cache, TensorRT's log at TRACE ($(date +%T))"
   java -Xmx8g -cp "$APP_CP" -Dorg.slf4j.simpleLogger.log.org.infer4j.tensorrt.TensorRT=trace \
-    org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 --iterations 2000 \
+    org.infer4j.bench.GraphBench --model "$model" --precision FP16 --batch 1 --warmup 2000 --iterations 2000 \
     --out "$dir/trace" > "$dir/graphbench-trace.txt" 2>&1
   echo "TensorRT log lines over the engine load and 4 cases of 2 000 warm-up, 2 000 timed and 2 000 GPU-timed runs:" \
     "$(grep -c 'org.infer4j.tensorrt.TensorRT' "$dir/graphbench-trace.txt")"

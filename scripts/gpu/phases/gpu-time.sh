@@ -30,7 +30,7 @@ mkdir -p "$RESULTS/gpu-time"
       echo "=== $name GraphBench, NVML sampling ${run%-*}, run ${run#*-}${GPU_TIME_ENV:+, with $GPU_TIME_ENV} ($(date +%T))"
       # a subshell, so that GPU_TIME_ENV reaches GraphBench's JVM and nothing after it
       ( [ -n "${GPU_TIME_ENV:-}" ] && export ${GPU_TIME_ENV}
-      app_java ${GPU_TIME_JAVA_OPTS:-} org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
+      app_java ${GPU_TIME_JAVA_OPTS:-} org.infer4j.bench.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --zero-copy-limits "${GPU_TIME_LIMITS:-copy,max}" \
         --modes "${GPU_TIME_MODES:-host,device}" $([ "${GPU_TIME_KEEP_BINDINGS:-0}" = 1 ] && echo --keep-bindings) \
         --clock-sampling-ms "$([ "${run%-*}" = on ] && echo 50 || echo 0)" --out "$RESULTS/gpu-time/sampling-$run" )
@@ -46,7 +46,7 @@ mkdir -p "$RESULTS/gpu-time"
         smi_pid=$!
         sleep 1
       fi
-      java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --warmup 2000 --runs 3000 \
+      java -Xmx2g -cp "$APP_CP" org.infer4j.bench.EnginePlanProbe --graph --warmup 2000 --runs 3000 \
         --recreate "${GPU_TIME_RECREATE:-0}" --streams "${GPU_TIME_STREAMS:-0}" "$engine" 2>&1 \
         | grep -E 'graph replay|recreate|stream [0-9]+:' | cut -c1-330
       echo "exit status ${PIPESTATUS[0]}"

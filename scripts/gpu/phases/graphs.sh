@@ -13,7 +13,7 @@ for name in $GRAPH_MODELS; do
   model="$MODELS/$name.onnx"
   [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
   echo "=== $name ($(date +%T))"
-  app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
+  app_java org.infer4j.bench.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
     --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" --out "$RESULTS/graphs"
 done 2>&1 | tee -a "$OUT/graphs.txt"
 # gru through ONNX Runtime's own CUDA-graph mode, beside the plain CUDA provider

@@ -20,14 +20,14 @@ mkdir -p "$RESULTS/metrics"
     for backend in $METRICS_BACKENDS; do
       precision=FP32; [ "$backend" = tensorrt ] || [ "$backend" = ort-tensorrt ] && precision=FP16
       echo "=== sampling overhead: $name on $backend $precision, batch 1, off vs 10ms ($(date +%T))"
-      app_java org.infer4j.examples.Benchmark --model "$model" --backend "$backend" --precision "$precision" \
+      app_java org.infer4j.bench.Benchmark --model "$model" --backend "$backend" --precision "$precision" \
         --batch 1 --warmup 200 --duration "${METRICS_SECONDS}s" --reference none \
         --gpu-sample-period off,10ms --rounds "$METRICS_ROUNDS" --out "$RESULTS/metrics"
     done
   done
   if [ -f "$MODELS/resnet50.onnx" ]; then
     echo "=== idle -> busy -> idle trace: resnet50 on ort-cuda, batch 32, every 20 ms ($(date +%T))"
-    app_java org.infer4j.examples.GpuTrace --model "$MODELS/resnet50.onnx" --backend ort-cuda --batch 32 \
+    app_java org.infer4j.bench.GpuTrace --model "$MODELS/resnet50.onnx" --backend ort-cuda --batch 32 \
       --sample-period 20ms --idle 2s --busy 5s --out "$RESULTS/metrics"
   fi
 } 2>&1 | tee -a "$OUT/metrics.txt"

@@ -6,7 +6,7 @@
 if [ -f "$MODELS/gru.onnx" ]; then
   for graph_mode in 0 1; do
     echo "=== gru on ort-cuda FP32, enable_cuda_graph=$graph_mode ($(date +%T))"
-    app_java org.infer4j.examples.Benchmark --model "$MODELS/gru.onnx" --backend ort-cuda --precision FP32 \
+    app_java org.infer4j.bench.Benchmark --model "$MODELS/gru.onnx" --backend ort-cuda --precision FP32 \
       --batch 1 --warmup 500 --duration 3s --option "ort-cuda:cuda.enable_cuda_graph=$graph_mode" \
       --out "$RESULTS/graphs/ort-cuda-graph-$graph_mode"
   done 2>&1 | tee -a "$OUT/graphs.txt"

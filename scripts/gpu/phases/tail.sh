@@ -31,7 +31,7 @@ mkdir -p "$RESULTS/tail"
     echo "isolated: $(cat /sys/devices/system/cpu/isolated 2>/dev/null) nohz_full: $(cat /sys/devices/system/cpu/nohz_full 2>/dev/null)"
     grep -E '^cpu ' /proc/stat | awk '{print "steal jiffies since boot: " $9}'
     echo "=== HostJitter ($(date +%T))"
-    app_java org.infer4j.examples.HostJitter --loop-micros "${TAIL_LOOPS:-15,25,230}" --out "$RESULTS/tail/host-jitter.json"
+    app_java org.infer4j.bench.HostJitter --loop-micros "${TAIL_LOOPS:-15,25,230}" --out "$RESULTS/tail/host-jitter.json"
   fi
   quiet=$(python3 -c "import json; print(json.load(open('$RESULTS/tail/host-jitter.json'))['quietestCpu'])")
   echo "quietest CPU: $quiet"
@@ -40,7 +40,7 @@ mkdir -p "$RESULTS/tail"
     [ -f "$model" ] || { echo "no $model: run the models phase first"; continue; }
     for pin in none $([ "${TAIL_PINNED:-1}" = 0 ] || echo "$quiet"); do
       echo "=== $name GraphBench, measuring thread on CPU $pin ($(date +%T))"
-      app_java org.infer4j.examples.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
+      app_java org.infer4j.bench.GraphBench --model "$model" --precision FP16 --batch 1 --seq-len 128 \
         --warmup "${GRAPH_WARMUP:-20000}" --iterations "${GRAPH_ITERATIONS:-5000}" \
         --zero-copy-limits "${GRAPH_ZERO_COPY_LIMITS:-default}" --modes "${GRAPH_MODES:-host,device}" $([ "$pin" = none ] || echo "--cpu $pin") --out "$RESULTS/tail/cpu-$pin"
     done
@@ -49,7 +49,7 @@ mkdir -p "$RESULTS/tail"
     engine=$(plan_of "$RESULTS/tail/cpu-none/$name-graphs.json")
     echo "=== $name bare replay of $(basename "$engine"), on CPU $quiet ($(date +%T))"
     # not through app_java, which cuts lines at 400 characters: the replay line is longer
-    java -Xmx2g -cp "$APP_CP" org.infer4j.examples.EnginePlanProbe --graph --inputs random,zeros --placements "${PROBE_PLACEMENTS:-0}" --recreate "${PROBE_RECREATE:-0}" \
+    java -Xmx2g -cp "$APP_CP" org.infer4j.bench.EnginePlanProbe --graph --inputs random,zeros --placements "${PROBE_PLACEMENTS:-0}" --recreate "${PROBE_RECREATE:-0}" \
       --streams "${PROBE_STREAMS:-0}" \
       --warmup 2000 --runs 3000 --cpu "$quiet" \
       "$engine" 2>&1 | grep -v -E '^\s*$|WARNING: '
@@ -58,7 +58,7 @@ mkdir -p "$RESULTS/tail"
   if [ "${TAIL_THREADS:-0}" = 1 ]; then
     for m in resnet50:on mlp:off; do
       echo "=== ${m%:*} with graphs ${m#*:}, 1 and 8 threads on one engine ($(date +%T))"
-      app_java org.infer4j.examples.Benchmark -m "$MODELS/${m%:*}.onnx" -b tensorrt --precision FP16 --batch 1 \
+      app_java org.infer4j.bench.Benchmark -m "$MODELS/${m%:*}.onnx" -b tensorrt --precision FP16 --batch 1 \
         --cuda-graphs "${m#*:}" --threads 1,8 --duration 3s --out "$RESULTS/tail/threads"
     done
   fi

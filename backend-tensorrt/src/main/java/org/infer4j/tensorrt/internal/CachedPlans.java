@@ -7,7 +7,7 @@ import java.util.Optional;
 
 /**
  * Read-only access to the TensorRT plans in the backend's engine cache, for diagnostic tools (the
- * examples' {@code EnginePlanProbe}) that load them with a runtime of their own. The cache wraps
+ * bench's {@code EnginePlanProbe}) that load them with a runtime of their own. The cache wraps
  * each plan with a checksum header (see {@link EngineCache}); this strips it. Stateless.
  */
 public final class CachedPlans {
