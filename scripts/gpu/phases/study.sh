@@ -28,9 +28,8 @@
 # Results: $RESULTS/study/chunk-N/ (a JSON per run, results.csv, report.html of the chunk); console in
 # $OUT/study-N.txt. The report over all chunks is made where the results land, e.g.
 #   java -cp 'infer4j-bench/target/lib/*:infer4j-bench/target/*' org.infer4j.bench.Report --out study/report.html \
-#        --pytorch-json models --charts study/charts --findings study/findings.md study/chunk-*
-# (sets are named only where a configuration appears in several chunks; findings.md holds the tables that answer
-# issue 5's four questions).
+#        --pytorch-json models --charts study/charts study/chunk-*
+# (sets are named only where a configuration appears in several chunks).
 STUDY_CHUNKS=${STUDY_CHUNK:?set STUDY_CHUNK to 1..11 or a list such as 2,4 (see the header of scripts/gpu/phases/study.sh)}
 S=${STUDY_SECONDS:-2}
 ST=${STUDY_SECONDS_T:-1}

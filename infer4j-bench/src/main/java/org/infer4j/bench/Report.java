@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.infer4j.bench.internal.HtmlReport;
 import org.infer4j.bench.internal.RunFiles;
-import org.infer4j.bench.internal.StudyFindings;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,9 +17,8 @@ import picocli.CommandLine.Parameters;
  * Rebuilds the benchmark's HTML report from run JSONs already written, e.g. results brought back from
  * the GPU machine: every {@code *.json} in the given directories (and their subdirectories) that is a
  * benchmark run; each directory is a set, named by its file name ({@code bench}, {@code bench-cached}),
- * shown beside each configuration when there are several. Other JSON files (GraphBench, GpuTrace) are
- * listed in the report's notes as skipped. Older runs without the newer fields are read as they are.
- * With {@code --findings}, the study's comparisons are also written as Markdown tables ({@code StudyFindings}).
+ * shown beside each configuration when there are several. Other JSON files are listed in the report's
+ * notes as skipped. Older runs without the newer fields are read as they are.
  *
  * <pre>
  * java -cp 'infer4j-bench/target/lib/*:infer4j-bench/target/*' org.infer4j.bench.Report --out report.html \
@@ -44,11 +42,6 @@ public final class Report implements Callable<Integer> {
             description = "Also write each chart as a standalone SVG file into DIR (named from its title).")
     private @Nullable Path charts;
 
-    @Option(names = "--findings", paramLabel = "FILE",
-            description = "Also write the study's four comparisons as Markdown tables: where ort-cuda keeps the GPU busy, "
-                    + "what TensorRT adds, where ort-tensorrt and tensorrt converge, when CUDA graphs matter.")
-    private @Nullable Path findings;
-
     @Option(names = "--title", defaultValue = "infer4j benchmark report", description = "The report's title.")
     private String title = "infer4j benchmark report";
 
@@ -71,13 +64,6 @@ public final class Report implements Callable<Integer> {
                 }
             } catch (java.io.IOException e) {
                 throw new java.io.UncheckedIOException("cannot write the charts to " + charts + ": " + e.getMessage(), e);
-            }
-        }
-        if (findings != null) {
-            try {
-                java.nio.file.Files.writeString(findings, StudyFindings.markdown(loaded.runs()));
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException("cannot write the findings to " + findings + ": " + e.getMessage(), e);
             }
         }
         PrintWriter console = java.util.Objects.requireNonNull(spec, "picocli injects the spec").commandLine().getOut();

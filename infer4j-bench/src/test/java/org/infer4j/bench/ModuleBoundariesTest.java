@@ -1,7 +1,5 @@
 package org.infer4j.bench;
 
-import static com.tngtech.archunit.base.DescribedPredicate.not;
-import static com.tngtech.archunit.core.domain.JavaClass.Predicates.belongToAnyOf;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -42,9 +40,6 @@ class ModuleBoundariesTest {
     @MethodSource("internalPackages")
     void noOtherModuleUsesThisInternalPackage(String internal) {
         noClasses().that().resideOutsideOfPackages(MODULES.get(internal))
-                // a TensorRT plan probe of the lab, which frees contexts it made itself; it leaves the
-                // library's modules with the lab
-                .and(not(belongToAnyOf(EnginePlanProbe.class)))
                 .should().dependOnClassesThat().resideInAPackage(internal)
                 .because("a module's internal package is its implementation; other modules use its public API")
                 .check(classes);

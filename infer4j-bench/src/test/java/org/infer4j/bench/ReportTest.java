@@ -67,19 +67,4 @@ class ReportTest {
         assertThat(doc.select("#threads .empty").text()).contains("several thread counts");
         assertThat(doc.select("#summary td").eachText()).contains("234.3", "58.0", "436.7");
     }
-
-    @Test
-    void writesTheStudysComparisonsAsMarkdownWhenAsked() throws IOException {
-        Path bench = Files.createDirectories(dir.resolve("bench"));
-        Files.writeString(bench.resolve("gru_tensorrt_fp16_b1.json"), OLD_RUN);
-        Path findings = dir.resolve("findings.md");
-
-        int code = new CommandLine(new Report()).setOut(new PrintWriter(new StringWriter())).execute("--out",
-                dir.resolve("report.html").toString(), "--findings", findings.toString(), bench.toString());
-
-        assertThat(code).isZero();
-        assertThat(Files.readString(findings)).contains("### Where ort-cuda keeps the GPU busy", "### What TensorRT adds",
-                "### Where ort-tensorrt and tensorrt converge", "### When CUDA graphs matter",
-                "1 comparison(s) left out: one of their two runs is missing");
-    }
 }

@@ -17,8 +17,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Reads run JSONs back for the HTML report: every {@code *.json} under the given directories that is a benchmark
  * run (names a backend and has {@code latency_us}); each directory is a set named by its file name. Other JSON
- * files (GraphBench, GpuTrace) are listed as skipped. Runs without PyTorch's figures get them from
- * {@code pytorchJson} where given. Stateless.
+ * files are listed as skipped. Runs without PyTorch's figures get them from {@code pytorchJson} where given.
+ * Stateless.
  */
 public final class RunFiles {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -56,8 +56,7 @@ public final class RunFiles {
                     continue;
                 }
                 if (!isRun(json)) {
-                    skipped.computeIfAbsent("not a benchmark run (e.g. GraphBench, GpuTrace or other JSON)",
-                            k -> new ArrayList<>()).add(name);
+                    skipped.computeIfAbsent("not a benchmark run", k -> new ArrayList<>()).add(name);
                     continue;
                 }
                 runs.add(new HtmlReport.Run(set, withPyTorch(json, pytorchJson)));

@@ -1,4 +1,4 @@
-package org.infer4j.bench.internal;
+package org.infer4j.lab;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

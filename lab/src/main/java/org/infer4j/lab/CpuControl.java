@@ -1,7 +1,6 @@
-package org.infer4j.bench.internal;
+package org.infer4j.lab;
 
-import org.infer4j.metrics.LatencyRecorder;
-import org.infer4j.metrics.LatencySnapshot;
+import org.HdrHistogram.Histogram;
 
 /**
  * A control for latency tails: a fixed piece of CPU arithmetic, calibrated to take about as long
@@ -37,16 +36,15 @@ public record CpuControl(double targetMicros, long runs, double meanMicros, doub
         for (int i = 0; i < warmup; i++) {
             sink = xorshift(rounds);
         }
-        LatencyRecorder recorder = LatencyRecorder.create();
+        Histogram nanos = new Histogram(3);
         for (int i = 0; i < iterations; i++) {
             long start = System.nanoTime();
             sink = xorshift(rounds);
-            recorder.record(System.nanoTime() - start);
+            nanos.recordValue(System.nanoTime() - start);
         }
-        LatencySnapshot s = recorder.snapshot();
-        double p50 = s.p50() / 1e3;
-        double p99 = s.p99() / 1e3;
-        return new CpuControl(micros, s.count(), s.mean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN);
+        double p50 = nanos.getValueAtPercentile(50) / 1e3;
+        double p99 = nanos.getValueAtPercentile(99) / 1e3;
+        return new CpuControl(micros, nanos.getTotalCount(), nanos.getMean() / 1e3, p50, p99, p50 > 0 ? p99 / p50 : Double.NaN);
     }
 
     private static long xorshift(long rounds) {

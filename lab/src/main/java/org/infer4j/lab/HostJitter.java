@@ -1,4 +1,4 @@
-package org.infer4j.bench;
+package org.infer4j.lab;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -16,11 +16,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import org.infer4j.bench.internal.CpuAffinity;
-import org.infer4j.bench.internal.CpuControl;
-import org.infer4j.bench.internal.Environment;
-import org.infer4j.metrics.LatencyRecorder;
-import org.infer4j.metrics.LatencySnapshot;
+import org.HdrHistogram.Histogram;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,10 +31,10 @@ import picocli.CommandLine.Spec;
  * back to back for {@code --seconds}; every gap longer than {@code --threshold-micros} is time the
  * CPU spent elsewhere (an interrupt, another thread, the hypervisor). Then the {@link CpuControl}
  * loop runs there at each {@code --loop-micros} length. The CPU with the lowest p99/p50 at the
- * shortest length is named the quietest, for {@code GraphBench --cpu}.
+ * shortest length is named the quietest: pin a latency-critical caller there.
  *
  * <pre>
- * java -cp 'infer4j-bench/target/lib/*' org.infer4j.bench.HostJitter --loop-micros 15,230 --out results/host-jitter.json
+ * java -cp 'lab/target/lib/*:lab/target/*' org.infer4j.lab.HostJitter --loop-micros 15,230 --out results/host-jitter.json
  * </pre>
  *
  * Linux with {@code taskset} only. The calling thread stays pinned to the last CPU measured. Exit
@@ -126,7 +122,6 @@ public final class HostJitter implements Callable<Integer> {
         if (out != null) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("timestamp", Instant.now().toString());
-            json.put("infer4j", Environment.infer4jVersion());
             json.put("allowedCpus", allowed);
             json.put("seconds", seconds);
             json.put("thresholdMicros", thresholdMicros);
@@ -160,7 +155,7 @@ public final class HostJitter implements Callable<Integer> {
 
     /** Reads the clock back to back for {@code nanos}; every gap over {@code thresholdNanos} is an interruption. */
     static Interruptions spin(long nanos, long thresholdNanos) {
-        LatencyRecorder gaps = LatencyRecorder.create();
+        Histogram gaps = new Histogram(3);
         long lost = 0;
         long start = System.nanoTime();
         long end = start + nanos;
@@ -170,14 +165,14 @@ public final class HostJitter implements Callable<Integer> {
             now = System.nanoTime();
             long gap = now - previous;
             if (gap > thresholdNanos) {
-                gaps.record(gap);
+                gaps.recordValue(gap);
                 lost += gap;
             }
             previous = now;
         } while (now < end);
         double elapsed = now - start;
-        LatencySnapshot s = gaps.snapshot();
-        return new Interruptions(s.count(), s.count() / (elapsed / 1e9), s.p50() / 1e3, s.p99() / 1e3, s.max() / 1e3,
-                100.0 * lost / elapsed);
+        long count = gaps.getTotalCount();
+        return new Interruptions(count, count / (elapsed / 1e9), gaps.getValueAtPercentile(50) / 1e3,
+                gaps.getValueAtPercentile(99) / 1e3, gaps.getMaxValue() / 1e3, 100.0 * lost / elapsed);
     }
 }

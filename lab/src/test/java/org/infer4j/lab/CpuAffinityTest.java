@@ -1,4 +1,4 @@
-package org.infer4j.bench.internal;
+package org.infer4j.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
