@@ -1,13 +1,11 @@
 package org.infer4j.tensorrt.internal;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,7 +25,6 @@ import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
 import org.infer4j.tensorrt.TensorRtEngine;
 import org.infer4j.tensorrt.spi.GraphRunner;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A deserialised TensorRT engine with a pool of execution slots. {@code run} borrows a slot
@@ -56,13 +53,12 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final GraphSupport graphSupport;
     private final boolean blockingSync;
     private final long zeroCopyLimit;
-    private final @Nullable Path planFile;
     private final AtomicInteger slotNumbers = new AtomicInteger();
 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
     TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
-              long zeroCopyLimit, @Nullable Path planFile) {
+              long zeroCopyLimit) {
         super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs());
         this.modelName = modelName;
         this.device = device;
@@ -73,7 +69,6 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         this.graphSupport = graphSupport;
         this.blockingSync = blockingSync;
         this.zeroCopyLimit = zeroCopyLimit;
-        this.planFile = planFile;
         this.pool = new LinkedBlockingDeque<>(poolSize);
         try {
             checkTypes(model);
@@ -188,11 +183,6 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         } finally {
             exitCall();
         }
-    }
-
-    @Override
-    public Optional<Path> planFile() {
-        return Optional.ofNullable(planFile);
     }
 
     @Override
