@@ -83,7 +83,8 @@ public final class AutoSelector {
      * @throws InvalidInputException if the inputs given to measure with do not fit the model
      */
     public static Result choose(Backends registry, EngineConfig config, AutoSelection options, boolean keepEngine) {
-        return new AutoSelector(registry, config, options).choose(keepEngine);
+        long start = System.nanoTime(); // the decision's cost includes asking every backend whether it can run
+        return new AutoSelector(registry, config, options).choose(start, keepEngine);
     }
 
     private static List<Contender> contenders(Backends registry, AutoSelection options) {
@@ -107,8 +108,7 @@ public final class AutoSelector {
         return found;
     }
 
-    private Result choose(boolean keepEngine) {
-        long start = System.nanoTime();
+    private Result choose(long start, boolean keepEngine) {
         DecisionKey key = DecisionKey.of(config, options, contenders.stream()
                 .map(c -> c.name() + " " + (c.provider() == null ? "-" : c.provider().getClass().getName() + " "
                         + DecisionKey.versionOf(c.provider().getClass()) + " | " + safeDescription(c.provider())) + " | "

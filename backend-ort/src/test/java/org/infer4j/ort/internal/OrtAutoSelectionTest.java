@@ -92,11 +92,12 @@ class OrtAutoSelectionTest {
         for (Candidate c : s.candidates()) {
             assertThat(c.outcome() == Outcome.MEASURED || !c.note().isEmpty()).as("%s says why it was left out", c).isTrue();
         }
-        try (InferenceEngine engine = builder("mlp_tiny").build();
-             Tensor x = ReferenceModel.named("mlp_tiny").inputs().values().iterator().next();
-             Outputs out = engine.run(Map.of(engine.inputs().get(0).name(), x))) {
+        Map<String, Tensor> inputs = ReferenceModel.named("mlp_tiny").inputs();
+        try (InferenceEngine engine = builder("mlp_tiny").build(); Outputs out = engine.run(inputs)) {
             assertThat(engine.backend()).isEqualTo(s.backend());
             assertThat(out.names()).isNotEmpty();
+        } finally {
+            inputs.values().forEach(Tensor::close);
         }
     }
 
