@@ -163,11 +163,6 @@ public final class AutoSelection {
         return candidates;
     }
 
-    /** @return the names of the inputs given to measure with; empty when inputs are generated */
-    public List<String> inputNames() {
-        return List.copyOf(inputs.keySet());
-    }
-
     /**
      * New host tensors holding the inputs given to measure with; the caller closes them.
      *
