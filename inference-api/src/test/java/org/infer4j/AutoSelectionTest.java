@@ -339,6 +339,36 @@ class AutoSelectionTest {
     }
 
     @Test
+    void aCachedWinnerThatNoLongerBuildsIsMeasuredAgain() {
+        Scripted slow = new Scripted("slow", 900).sleepingPerRun(5);
+        Scripted fast = new Scripted("fast", 100);
+        AutoSelection options = options().candidates("slow", "fast").build();
+        assertThat(builder(options, slow, fast).select().backend()).isEqualTo("fast");
+
+        fast.buildFailure = new ModelLoadException("the engine file was deleted");
+        try (InferenceEngine engine = builder(options, slow, fast).build()) {
+            assertThat(engine.backend()).isEqualTo("slow");
+        }
+        assertThat(slow.builds).as("measured again").hasValue(2);
+        assertThat(builder(options, slow, fast).select().backend()).as("and the new decision kept").isEqualTo("slow");
+    }
+
+    @Test
+    void aReferenceThatFailsLeavesNothingToCompareWith() {
+        Scripted fast = new Scripted("fast", 100);
+        reference.buildFailure = new ModelLoadException("unsupported operator");
+
+        assertThatThrownBy(() -> builder(options().build(), fast).select())
+                .isInstanceOfSatisfying(SelectionFailedException.class, e -> {
+                    assertThat(e.getMessage()).contains("the reference ref failed to build: ModelLoadException: "
+                            + "unsupported operator");
+                    assertThat(e.candidates()).extracting(Candidate::outcome)
+                            .containsExactly(Outcome.NOT_MEASURED, Outcome.FAILED);
+                });
+        assertThat(fast.builds).hasValue(0);
+    }
+
+    @Test
     void concurrentStartsMeasureOnceAndTheOthersReadTheDecision() throws Exception {
         Scripted slow = new Scripted("slow", 900).sleepingPerRun(5);
         Scripted fast = new Scripted("fast", 100);
