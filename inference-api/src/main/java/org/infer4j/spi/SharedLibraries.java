@@ -1,4 +1,4 @@
-package org.infer4j.ort.internal;
+package org.infer4j.spi;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +19,16 @@ import org.jspecify.annotations.Nullable;
  * has, in {@code LD_LIBRARY_PATH}, in the {@code /etc/ld.so.cache} that {@code ldconfig} builds, and
  * in the default folders; so does this class. It also knows the folders where CUDA and TensorRT
  * install themselves without telling the loader ({@code /usr/local/cuda*}), to say where a library
- * lies that the loader will not find. Linux only; immutable.
+ * lies that the loader will not find. Linux only; immutable and thread-safe.
+ *
+ * <p>For GPU backends: {@link #NVIDIA_DRIVER} missing means no CUDA code can run, so an
+ * availability check that looks for it first answers at once on a machine without an NVIDIA
+ * driver, where loading CUDA bindings would cost time and print loader errors.
  */
-final class SharedLibraries {
+public final class SharedLibraries {
+    /** The NVIDIA driver's user-space library; every CUDA program needs it, and only the driver brings it. */
+    public static final String NVIDIA_DRIVER = "libcuda.so.1";
+
     /** The folders the loader searches without being told, on x86-64 Linux distributions. */
     static final List<Path> DEFAULT_FOLDERS = List.of(Path.of("/lib"), Path.of("/usr/lib"), Path.of("/lib64"),
             Path.of("/usr/lib64"), Path.of("/lib/x86_64-linux-gnu"), Path.of("/usr/lib/x86_64-linux-gnu"));
@@ -32,20 +39,26 @@ final class SharedLibraries {
     private final List<Path> otherFolders;
 
     /**
+     * A loader's view given by hand, for tests and for callers that know other folders.
+     *
      * @param loaderFolders where the loader looks: LD_LIBRARY_PATH's folders, then the default ones
      * @param ldCache the contents of {@code /etc/ld.so.cache} (empty if there is none)
      * @param loaded the file names of the libraries the process has loaded
      * @param otherFolders where libraries are often installed without the loader looking there
      */
-    SharedLibraries(List<Path> loaderFolders, byte[] ldCache, Set<String> loaded, List<Path> otherFolders) {
+    public SharedLibraries(List<Path> loaderFolders, byte[] ldCache, Set<String> loaded, List<Path> otherFolders) {
         this.loaderFolders = List.copyOf(loaderFolders);
         this.ldCache = ldCache.clone();
         this.loaded = Set.copyOf(loaded);
         this.otherFolders = List.copyOf(otherFolders);
     }
 
-    /** What this process's loader sees now. Reads a few small files; never throws. */
-    static SharedLibraries ofThisProcess() {
+    /**
+     * What this process's loader sees now. Reads a few small files and loads nothing; never throws.
+     *
+     * @return a snapshot; libraries installed or loaded later are not in it
+     */
+    public static SharedLibraries ofThisProcess() {
         List<Path> folders = new ArrayList<>(folders(System.getenv("LD_LIBRARY_PATH")));
         folders.addAll(DEFAULT_FOLDERS);
         List<Path> others = new ArrayList<>();
@@ -55,8 +68,13 @@ final class SharedLibraries {
         return new SharedLibraries(folders, readOrEmpty(Path.of("/etc/ld.so.cache")), loadedLibraries(), others);
     }
 
-    /** Whether the loader would find {@code soname}. */
-    boolean has(String soname) {
+    /**
+     * Whether the loader would find {@code soname}.
+     *
+     * @param soname a library's file name as programs link against it, e.g. {@code libcudart.so.12}
+     * @return true if it is loaded already, in a folder of {@code LD_LIBRARY_PATH} or a default one, or in the ld.so cache
+     */
+    public boolean has(String soname) {
         if (loaded.contains(soname)) {
             return true;
         }
@@ -68,18 +86,29 @@ final class SharedLibraries {
         return inLdCache(soname);
     }
 
-    /** Those of {@code sonames} the loader would not find, in the given order. */
-    List<String> missing(List<String> sonames) {
+    /**
+     * Those of {@code sonames} the loader would not find.
+     *
+     * @param sonames library file names, e.g. {@code libcudart.so.12}
+     * @return the ones {@link #has} denies, in the given order
+     */
+    public List<String> missing(List<String> sonames) {
         return sonames.stream().filter(s -> !has(s)).toList();
     }
 
-    /** A folder the loader does not search that holds {@code soname}, if there is one. */
-    Optional<Path> elsewhere(String soname) {
+    /**
+     * A folder the loader does not search that holds {@code soname}, to tell a user where a library
+     * lies that the loader will not find.
+     *
+     * @param soname a library file name
+     * @return the first such folder, or empty
+     */
+    public Optional<Path> elsewhere(String soname) {
         return otherFolders.stream().filter(f -> Files.exists(f.resolve(soname))).findFirst();
     }
 
-    /** Where the loader looks, for messages. */
-    String searched() {
+    /** @return where the loader looks, for messages */
+    public String searched() {
         return "LD_LIBRARY_PATH, the ld.so cache and " + String.join(", ", DEFAULT_FOLDERS.stream().map(Path::toString).toList());
     }
 
