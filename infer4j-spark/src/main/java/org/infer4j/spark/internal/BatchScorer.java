@@ -27,7 +27,6 @@ import org.infer4j.spark.internal.ScoringPlan.OutputBinding;
 import org.infer4j.spark.internal.ScoringPlan.OutputForm;
 import org.jspecify.annotations.Nullable;
 import scala.collection.Seq;
-import scala.collection.mutable.ArraySeq;
 
 /**
  * Scores one partition: reads up to a batch of rows, writes their input columns into one tensor per
@@ -62,10 +61,13 @@ final class BatchScorer implements Iterator<Row>, AutoCloseable {
 
     @Override
     public boolean hasNext() {
+        if (closed) {
+            return false;
+        }
         if (next < batchCount) {
             return true;
         }
-        if (closed || !rows.hasNext()) {
+        if (!rows.hasNext()) {
             close();
             return false;
         }
@@ -238,13 +240,6 @@ final class BatchScorer implements Iterator<Row>, AutoCloseable {
             for (int j = 0; j < n; j++) {
                 target.put(offset + j, (float) values[j]);
             }
-        } else if (value instanceof ArraySeq.ofFloat floats) {
-            target.put(offset, floats.array(), 0, n);
-        } else if (value instanceof ArraySeq.ofDouble doubles) {
-            double[] values = doubles.array();
-            for (int j = 0; j < n; j++) {
-                target.put(offset + j, (float) values[j]);
-            }
         } else {
             Seq<?> seq = (Seq<?>) value;
             for (int j = 0; j < n; j++) {
@@ -254,19 +249,9 @@ final class BatchScorer implements Iterator<Row>, AutoCloseable {
     }
 
     private static void writeLongs(InputBinding input, Row row, LongBuffer target, int offset, int n) {
-        Object value = value(input, row);
-        if (value instanceof ArraySeq.ofLong longs) {
-            target.put(offset, longs.array(), 0, n);
-        } else if (value instanceof ArraySeq.ofInt ints) {
-            int[] values = ints.array();
-            for (int j = 0; j < n; j++) {
-                target.put(offset + j, values[j]);
-            }
-        } else {
-            Seq<?> seq = (Seq<?>) value;
-            for (int j = 0; j < n; j++) {
-                target.put(offset + j, element(input, seq, j).longValue());
-            }
+        Seq<?> seq = (Seq<?>) value(input, row);
+        for (int j = 0; j < n; j++) {
+            target.put(offset + j, element(input, seq, j).longValue());
         }
     }
 
