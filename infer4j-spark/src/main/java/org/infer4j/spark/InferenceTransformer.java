@@ -3,7 +3,6 @@ package org.infer4j.spark;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.ml.Transformer;
 import org.apache.spark.ml.param.BooleanParam;

@@ -12,6 +12,7 @@ import java.util.Set;
 import org.apache.spark.ml.linalg.SQLDataTypes;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.Metadata;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import org.infer4j.ElementType;
@@ -128,8 +129,7 @@ public record ScoringPlan(EngineSpec spec, List<InputBinding> inputs, List<Outpu
         List<OutputBinding> outputs = bindOutputs(signature, schema, request);
         StructType outputSchema = schema;
         for (OutputBinding o : outputs) {
-            outputSchema = outputSchema.add(new StructField(o.column(), sparkType(o), false,
-                    org.apache.spark.sql.types.Metadata.empty()));
+            outputSchema = outputSchema.add(new StructField(o.column(), sparkType(o), false, Metadata.empty()));
         }
         int batchRows = fixed > 0 ? Math.toIntExact(fixed) : request.batchSize();
         return new ScoringPlan(spec, inputs, outputs, batchRows, fixed > 0, schema.fields().length, outputSchema);

@@ -8,6 +8,7 @@ import static org.apache.spark.sql.functions.rand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -123,7 +124,7 @@ public final class ScoreParquet {
     }
 
     private static Map<String, String> parse(String[] args) {
-        Map<String, String> options = new java.util.HashMap<>();
+        Map<String, String> options = new HashMap<>();
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 == args.length) {
                 throw new IllegalArgumentException("options are --name value pairs; got " + String.join(" ", args));
