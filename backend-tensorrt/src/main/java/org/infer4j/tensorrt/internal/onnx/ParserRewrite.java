@@ -275,8 +275,13 @@ public final class ParserRewrite {
             if (queryRoot < 0 || keyRoot < 0) {
                 continue;
             }
-            String scale = producer.get(query.inputs.get(queryRoot)).inputs.get(0);
-            if (!scale.equals(producer.get(key.inputs.get(keyRoot)).inputs.get(0))) {
+            Node querySqrt = producer.get(query.inputs.get(queryRoot));
+            Node keySqrt = producer.get(key.inputs.get(keyRoot));
+            if (querySqrt == null || keySqrt == null) { // squareRootOperand found both; this tells the compiler
+                continue;
+            }
+            String scale = querySqrt.inputs.get(0);
+            if (!scale.equals(keySqrt.inputs.get(0))) {
                 continue;
             }
             Map<String, String> queryRenames = new HashMap<>(replacement);

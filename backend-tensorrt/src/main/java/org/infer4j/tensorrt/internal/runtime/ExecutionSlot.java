@@ -83,6 +83,8 @@ final class ExecutionSlot implements AutoCloseable {
     /** With blocking sync, the event a call sleeps on until the GPU reaches it; null when calls poll the stream. */
     private final @Nullable CUevent_st done;
     private final Io[] inputs;
+    /** Per input, in the order of {@link #inputs}: the range of shapes the engine's profile accepts. */
+    private final ShapeRange[] inputRanges;
     private final Io[] outputs;
     private final @Nullable GraphRunner graphs;
     private final boolean fixedHostTensors;
@@ -115,15 +117,15 @@ final class ExecutionSlot implements AutoCloseable {
     private static final class Io {
         final TensorInfo info;
         final BytePointer name;
-        final @Nullable ShapeRange range;
         final Dims64 dims = new Dims64();
         /** What a failed copy of this tensor reports; made once, as copies run on every call. */
         final String transferLabel;
         long capacity;
         Pointer deviceBuffer = new Pointer();
         Pointer staging = new Pointer();
+        /** The staging memory as a buffer; null once the slot is closed. */
         @Nullable ByteBuffer stagingView;
-        long @Nullable [] shape;
+        /** The shape of the next call: set for inputs in the constructor, for outputs by every {@code applyShapes}. */
         @Nullable Shape currentShape;
         /** Where the result of the current call goes on the host after synchronising, if anywhere. */
         @Nullable Tensor pendingHostCopy;
@@ -136,10 +138,9 @@ final class ExecutionSlot implements AutoCloseable {
         /** The address TensorRT holds for this tensor: set again only when it changes. */
         long boundAddress;
 
-        Io(TensorInfo info, @Nullable ShapeRange range, boolean input) {
+        Io(TensorInfo info, boolean input) {
             this.info = info;
             this.name = new BytePointer(info.name());
-            this.range = range;
             this.transferLabel = (input ? "uploading input '" : "downloading output '") + info.name() + "'";
         }
     }
@@ -165,12 +166,14 @@ final class ExecutionSlot implements AutoCloseable {
         this.device = device;
         Cuda.useDevice(device);
         this.inputs = new Io[inputInfos.size()];
+        this.inputRanges = new ShapeRange[inputInfos.size()];
         this.outputs = new Io[outputInfos.size()];
         for (int i = 0; i < inputs.length; i++) {
-            inputs[i] = new Io(inputInfos.get(i), plan.range(inputInfos.get(i).name()), true);
+            inputs[i] = new Io(inputInfos.get(i), true);
+            inputRanges[i] = plan.range(inputInfos.get(i).name());
         }
         for (int i = 0; i < outputs.length; i++) {
-            outputs[i] = new Io(outputInfos.get(i), null, false);
+            outputs[i] = new Io(outputInfos.get(i), false);
         }
         IExecutionContext ctx = engine.createExecutionContext();
         if (ctx == null || ctx.isNull()) {
@@ -195,9 +198,10 @@ final class ExecutionSlot implements AutoCloseable {
                 Cuda.check(cudaEventCreateWithFlags(done, cudaEventBlockingSync | cudaEventDisableTiming),
                         "cudaEventCreateWithFlags(cudaEventBlockingSync)");
             }
-            for (Io in : inputs) {
-                Shape max = in.range.max();
-                setShape(in, max);
+            for (int i = 0; i < inputs.length; i++) {
+                Io in = inputs[i];
+                Shape max = inputRanges[i].max();
+                setShape(in, inputRanges[i], max);
                 in.capacity = Math.multiplyExact(max.elementCount(), (long) in.info.elementType().byteSize());
             }
             for (Io out : outputs) {
@@ -237,7 +241,7 @@ final class ExecutionSlot implements AutoCloseable {
         applyShapes(in);
         Shape[] shapes = new Shape[outputs.length];
         for (int i = 0; i < outputs.length; i++) {
-            shapes[i] = outputs[i].currentShape;
+            shapes[i] = currentShape(outputs[i]);
         }
         return shapes;
     }
@@ -245,15 +249,17 @@ final class ExecutionSlot implements AutoCloseable {
     /** {@link #prepare} without the array: the per-call path, where the shapes stay in the outputs' {@code currentShape}. */
     private void applyShapes(Map<String, ? extends Tensor> in) {
         boolean changed = false;
-        for (Io io : inputs) {
-            Shape s = in.get(io.info.name()).shape();
+        for (int i = 0; i < inputs.length; i++) {
+            Io io = inputs[i];
+            ShapeRange range = inputRanges[i];
+            Shape s = input(in, io).shape();
             if (!s.equals(io.currentShape)) {
-                if (!io.range.contains(s)) {
+                if (!range.contains(s)) {
                     throw new InvalidInputException("input '" + io.info.name() + "' has shape " + s + " but the TensorRT engine of "
-                            + modelName + " was built for " + io.range + "; give a wider range with "
+                            + modelName + " was built for " + range + "; give a wider range with "
                             + "EngineBuilder.shapeRange(\"" + io.info.name() + "\", ...) (a new engine is built and cached)");
                 }
-                setShape(io, s);
+                setShape(io, range, s);
                 changed = true;
             }
         }
@@ -304,7 +310,7 @@ final class ExecutionSlot implements AutoCloseable {
         Cuda.useDevice(device);
         applyShapes(in);
         for (Io io : inputs) {
-            bindInput(io, in.get(io.info.name()));
+            bindInput(io, input(in, io));
         }
         for (int i = 0; i < outputs.length; i++) {
             Io io = outputs[i];
@@ -335,7 +341,7 @@ final class ExecutionSlot implements AutoCloseable {
         for (Io io : outputs) {
             Tensor target = io.pendingHostCopy;
             if (target != null) {
-                ByteBuffer staged = io.stagingView;
+                ByteBuffer staged = stagingView(io);
                 staged.clear().limit((int) target.byteSize());
                 target.buffer().put(staged);
                 io.pendingHostCopy = null;
@@ -397,7 +403,7 @@ final class ExecutionSlot implements AutoCloseable {
         }
         Pointer host = hostSide(io, t);
         if (host == io.staging) {
-            ByteBuffer staged = io.stagingView;
+            ByteBuffer staged = stagingView(io);
             staged.clear();
             staged.put(t.buffer());
         }
@@ -515,7 +521,7 @@ final class ExecutionSlot implements AutoCloseable {
     private long[] signature() {
         int k = 0;
         for (Io io : inputs) {
-            Shape s = io.currentShape;
+            Shape s = currentShape(io);
             signature[k++] = s.rank();
             for (int d = 0; d < s.rank(); d++) {
                 signature[k++] = s.dim(d);
@@ -576,14 +582,41 @@ final class ExecutionSlot implements AutoCloseable {
         io.boundAddress = a;
     }
 
-    private void setShape(Io io, Shape s) {
+    /** The tensor the caller gives for input {@code io}; the engine checked that every input is given. */
+    private static Tensor input(Map<String, ? extends Tensor> in, Io io) {
+        Tensor t = in.get(io.info.name());
+        if (t == null) {
+            throw new InvalidInputException("missing input '" + io.info.name() + "'");
+        }
+        return t;
+    }
+
+    /** The shape {@code io} has for the next call. */
+    private static Shape currentShape(Io io) {
+        Shape s = io.currentShape;
+        if (s == null) {
+            throw new IllegalStateException("no shape is known yet for '" + io.info.name() + "'");
+        }
+        return s;
+    }
+
+    /** The staging memory of {@code io}, which a closed slot has freed. */
+    private ByteBuffer stagingView(Io io) {
+        ByteBuffer view = io.stagingView;
+        if (view == null) {
+            throw new IllegalStateException("this TensorRT execution context of " + modelName + " is closed");
+        }
+        return view;
+    }
+
+    private void setShape(Io io, ShapeRange range, Shape s) {
         io.dims.nbDims(s.rank());
         for (int i = 0; i < s.rank(); i++) {
             io.dims.d(i, s.dim(i));
         }
         if (!context.setInputShape(io.name, io.dims)) {
             throw new InvalidInputException("TensorRT refused shape " + s + " for input '" + io.info.name() + "' of " + modelName
-                    + " (profile " + io.range + ")");
+                    + " (profile " + range + ")");
         }
         io.currentShape = s;
     }
