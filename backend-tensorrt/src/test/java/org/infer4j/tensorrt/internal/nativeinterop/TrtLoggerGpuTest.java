@@ -1,4 +1,4 @@
-package org.infer4j.tensorrt.internal;
+package org.infer4j.tensorrt.internal.nativeinterop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class TrtLoggerGpuTest {
     @BeforeAll
     static void tensorRtLoads() {
-        Availability a = new TensorRtProvider().availability();
+        Availability a = NativeStack.availability();
         assumeTrue(a.isAvailable(), () -> "tensorrt cannot run here: " + a);
     }
 
