@@ -93,7 +93,7 @@ final class RedistPreload {
             } catch (UnsatisfiedLinkError | RuntimeException e) {
                 log.debug("loading {} from {} failed", step.library().fileName(), step.origin(), e);
                 return Availability.unavailable(step.library().fileName() + " of " + step.origin() + " did not load: "
-                        + e.getMessage(), "check that the NVIDIA driver is installed (nvidia-smi) and that JavaCPP's cache "
+                        + innermostMessage(e), "check that the NVIDIA driver is installed (nvidia-smi) and that JavaCPP's cache "
                         + "folder (~/.javacpp/cache, or -Dorg.bytedeco.javacpp.cachedir) is writable and has room for the "
                         + "libraries (docs/gpu-redist.md)", e);
             }
@@ -102,10 +102,30 @@ final class RedistPreload {
         return null;
     }
 
+    /**
+     * The message of the innermost cause: JavaCPP, when the file from the jar does not load, tries the system's
+     * library path as well and reports that ("no cudart in java.library.path"), with the file's own error as the cause.
+     */
+    static String innermostMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return String.valueOf(t.getMessage());
+    }
+
     /** The only class that touches JavaCPP, so that backend-ort runs without it when no redist jar is there. */
-    private static final class JavaCppLoader {
+    static final class JavaCppLoader {
+        /**
+         * Loads in the class loader of JavaCPP's Loader, as the presets do (with {@code System.load}): JavaCPP 1.5.11
+         * fails on a null class, and for a class of another class loader it reaches into {@code java.lang.Runtime}
+         * by reflection, which Java 17 refuses without {@code --add-opens}.
+         */
+        private JavaCppLoader() {
+        }
+
         static String load(URL url, String javacppName) {
-            return org.bytedeco.javacpp.Loader.loadLibrary(new URL[] {url}, javacppName);
+            return org.bytedeco.javacpp.Loader.loadLibrary(org.bytedeco.javacpp.Loader.class, new URL[] {url}, javacppName);
         }
     }
 }
