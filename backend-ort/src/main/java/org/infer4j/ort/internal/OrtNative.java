@@ -75,10 +75,8 @@ final class OrtNative {
             "libcublasLt.so.12", "cuBLAS 12 (libcublas-12-x)",
             "libcurand.so.10", "cuRAND 10 (libcurand-12-x)",
             "libcudnn.so.9", "cuDNN 9 for CUDA 12 (libcudnn9-cuda-12)",
-            "libnvinfer.so.10", "TensorRT 10.x (libnvinfer10 and libnvonnxparsers10, the TensorRT tar package, or "
-                    + "org.bytedeco:tensorrt:10.6-1.5.11:linux-x86_64-redist)",
-            "libnvonnxparser.so.10", "TensorRT 10.x (libnvinfer10 and libnvonnxparsers10, the TensorRT tar package, or "
-                    + "org.bytedeco:tensorrt:10.6-1.5.11:linux-x86_64-redist)");
+            "libnvinfer.so.10", "TensorRT 10.x (libnvinfer10 and libnvonnxparsers10, or the TensorRT tar package)",
+            "libnvonnxparser.so.10", "TensorRT 10.x (libnvinfer10 and libnvonnxparsers10, or the TensorRT tar package)");
 
     private OrtNative() {
     }
@@ -286,7 +284,8 @@ final class OrtNative {
         }
         List<String> steps = new ArrayList<>();
         if (!install.isEmpty()) {
-            steps.add("install " + join(List.copyOf(install)) + " and put the libraries' folder on LD_LIBRARY_PATH");
+            steps.add("install " + join(List.copyOf(install)) + " and put the libraries' folder on LD_LIBRARY_PATH, "
+                    + "or depend on org.infer4j:infer4j-gpu-redist (type pom), which carries them");
         }
         if (!folders.isEmpty()) {
             steps.add("add " + String.join(":", folders) + " to LD_LIBRARY_PATH");
