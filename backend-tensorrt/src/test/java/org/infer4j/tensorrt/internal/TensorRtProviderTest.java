@@ -46,7 +46,7 @@ class TensorRtProviderTest {
 
         assertThat(a.detail()).containsAnyOf("libcudart.so.12", "no NVIDIA driver", "no CUDA device");
         assertThat(a.detail()).contains("libnvinfer.so.10");
-        assertThat(a.remedy()).isNotBlank().containsAnyOf("linux-x86_64-redist", "NVIDIA GPU");
+        assertThat(a.remedy()).isNotBlank().containsAnyOf("infer4j-gpu-redist", "NVIDIA GPU");
     }
 
     @Test
