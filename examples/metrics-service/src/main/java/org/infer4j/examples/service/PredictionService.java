@@ -36,7 +36,7 @@ import org.infer4j.metrics.micrometer.LatencyRecorderMetrics;
 public final class PredictionService implements AutoCloseable {
     private final InferenceEngine engine;
     private final LatencyRecorder latency = LatencyRecorder.create();
-    private final GpuSampler gpus = GpuSampler.start();
+    private final GpuSampler gpus;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final Counter rejected = registry.counter("predict.rejected");
     private final ExecutorService workers = Executors.newFixedThreadPool(4); // engine.run is thread-safe
@@ -46,13 +46,22 @@ public final class PredictionService implements AutoCloseable {
      * Loads the model and starts serving on {@code port} (0: any free port).
      *
      * @param snapshotMaxAge how old a latency snapshot a scrape may read (the binder copies the histogram once per age)
+     * @throws IOException if the port cannot be bound
+     * @throws org.infer4j.InferenceException if the model cannot be loaded
      */
     public PredictionService(Path model, int port, Duration snapshotMaxAge) throws IOException {
         engine = InferenceEngine.builder().model(model).build();
+        gpus = GpuSampler.start(); // never throws for a missing GPU: it says it is unavailable
+        try {
+            server = HttpServer.create(new InetSocketAddress(port), 0);
+        } catch (IOException e) {
+            gpus.close();
+            engine.close();
+            throw e;
+        }
         new LatencyRecorderMetrics(latency, "infer4j.inference.latency", Tags.of("backend", engine.backend()), snapshotMaxAge)
                 .bindTo(registry);
         new GpuSamplerMetrics(gpus).bindTo(registry);
-        server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext("/predict", this::predict);
         server.createContext("/metrics", exchange -> respond(exchange, 200, registry.scrape()));
         server.setExecutor(workers);

@@ -1,9 +1,11 @@
 package org.infer4j.examples.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -87,6 +89,11 @@ class PredictionServiceTest {
                 .isGreaterThanOrEqualTo(sample(metrics, "infer4j_inference_latency_p50_seconds" + backend));
         assertThat(sample(metrics, "predict_rejected_total")).isEqualTo(1.0);
         assertThat(sample(metrics, "infer4j_gpu_sample_errors_total")).isZero();
+    }
+
+    @Test
+    void aPortInUseIsAnIOException() {
+        assertThatThrownBy(() -> new PredictionService(MODEL, service.port(), Duration.ZERO)).isInstanceOf(BindException.class);
     }
 
     private HttpResponse<String> post(String path, String body) throws IOException, InterruptedException {

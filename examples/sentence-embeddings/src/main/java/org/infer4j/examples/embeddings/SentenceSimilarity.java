@@ -34,10 +34,21 @@ public final class SentenceSimilarity implements AutoCloseable {
     /** Token ids, attention mask and token types of a batch, each row-major [batch, seq]. */
     record Batch(int size, int length, long[] ids, long[] mask, long[] types) {}
 
+    /**
+     * Loads the tokenizer and the model, on the automatic backend choice.
+     *
+     * @throws IOException if the tokenizer file cannot be read
+     * @throws org.infer4j.InferenceException if the model cannot be loaded
+     */
     public SentenceSimilarity(Path model, Path tokenizerJson) throws IOException {
         tokenizer = HuggingFaceTokenizer.builder().optTokenizerPath(tokenizerJson)
                 .optPadding(true).optTruncation(true).optMaxLength(MAX_TOKENS).build();
-        engine = InferenceEngine.builder().model(model).build();
+        try {
+            engine = InferenceEngine.builder().model(model).build();
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw e;
+        }
     }
 
     public static void main(String[] args) throws IOException {
@@ -54,7 +65,11 @@ public final class SentenceSimilarity implements AutoCloseable {
         }
     }
 
-    /** One embedding per sentence: the mean of its token vectors. */
+    /**
+     * One embedding per sentence: the mean of its token vectors.
+     *
+     * @throws IllegalArgumentException if there are no sentences, or the model has an input this program cannot feed
+     */
     public float[][] embed(List<String> sentences) {
         Batch batch = encode(sentences);
         Map<String, long[]> byInputName = Map.of("input_ids", batch.ids(), "attention_mask", batch.mask(),
@@ -126,9 +141,13 @@ public final class SentenceSimilarity implements AutoCloseable {
         return dot / Math.sqrt(normA * normB);
     }
 
+    /** Closes the engine and the tokenizer's native side. */
     @Override
     public void close() {
-        engine.close();
-        tokenizer.close();
+        try {
+            engine.close();
+        } finally {
+            tokenizer.close();
+        }
     }
 }
