@@ -96,10 +96,11 @@ public final class Backends {
                 found.add(it.next()); // loads and instantiates this one provider
             } catch (ServiceConfigurationError | LinkageError e) {
                 String className = providerClassName(e);
-                if (className == null && e instanceof ServiceConfigurationError && e.getMessage().equals(previousUnnamed)) {
+                String message = String.valueOf(e.getMessage());
+                if (className == null && e instanceof ServiceConfigurationError && message.equals(previousUnnamed)) {
                     break; // ServiceLoader cannot read the registrations at all and would repeat itself for ever
                 }
-                previousUnnamed = className == null ? e.getMessage() : null;
+                previousUnnamed = className == null ? message : null;
                 broken.add(notLoaded(className != null ? className : UNNAMED_PROVIDER, e));
             }
         }
@@ -145,8 +146,10 @@ public final class Backends {
                         + "or org.infer4j:backend-tensorrt (tensorrt) to the class path."));
         Availability a = safeAvailability(f);
         if (!a.isAvailable()) {
-            throw new BackendUnavailableException("backend " + name + " cannot run here: " + a.detail()
-                    + (a.remedy().isEmpty() ? "" : ". To fix: " + a.remedy()), a.cause());
+            String message = "backend " + name + " cannot run here: " + a.detail()
+                    + (a.remedy().isEmpty() ? "" : ". To fix: " + a.remedy());
+            Throwable cause = a.cause();
+            throw cause == null ? new BackendUnavailableException(message) : new BackendUnavailableException(message, cause);
         }
         return f.provider();
     }
@@ -171,16 +174,17 @@ public final class Backends {
     /**
      * The backend {@link EngineBuilder#build()} takes when the code names none: the one the system
      * property {@value #BACKEND_PROPERTY} names, if it is set and not blank, else {@link #best()}.
+     * The property's value {@code auto} makes the builder choose by measurement
+     * ({@link AutoSelection}), which needs the model; here it means {@link #best()}.
      *
      * @throws BackendUnavailableException if the property names a backend that is unknown or cannot
      *         run here (the message names the property), or if it is unset and no backend can run
      */
     public BackendProvider automatic() {
-        String property = System.getProperty(BACKEND_PROPERTY);
-        if (property == null || property.isBlank()) {
+        String name = propertyBackend();
+        if (name == null || name.equals(AutoSelection.BACKEND_NAME)) {
             return best();
         }
-        String name = property.trim();
         try {
             return require(name);
         } catch (BackendUnavailableException e) {
@@ -188,6 +192,12 @@ public final class Backends {
                     + " chooses the backend, but " + e.getMessage() + " (or remove -D" + BACKEND_PROPERTY
                     + " to let infer4j choose)", e.getCause() != null ? e.getCause() : e);
         }
+    }
+
+    /** The system property {@value #BACKEND_PROPERTY}, trimmed, or null if it is unset or blank. */
+    static @Nullable String propertyBackend() {
+        String property = System.getProperty(BACKEND_PROPERTY);
+        return property == null || property.isBlank() ? null : property.trim();
     }
 
     /** A table of every backend and its status, then every provider that could not be loaded, for people. */
@@ -263,8 +273,9 @@ public final class Backends {
                 Throwable thrown = t.getCause() != null ? t.getCause() : t;
                 return Availability.unavailable("its static initialiser threw " + oneLine(thrown), BUG_REMEDY, error);
             }
-            if (t instanceof NoClassDefFoundError && String.valueOf(t.getMessage()).startsWith("Could not initialize class ")) {
-                return Availability.unavailable(t.getMessage().replace("Could not initialize class ", "class ")
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof NoClassDefFoundError && message.startsWith("Could not initialize class ")) {
+                return Availability.unavailable(message.replace("Could not initialize class ", "class ")
                         + " failed its static initialisation earlier in this JVM", BUG_REMEDY, error);
             }
             if (t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) {
@@ -321,14 +332,16 @@ public final class Backends {
     public static void main(String[] args) {
         Backends backends = discover();
         System.out.print(backends.report());
-        String property = System.getProperty(BACKEND_PROPERTY);
         try {
             String chosen = backends.automatic().name();
-            System.out.println("automatic choice: " + chosen + (property == null || property.isBlank()
-                    ? " (override with -D" + BACKEND_PROPERTY + "=NAME)"
-                    : " (from -D" + BACKEND_PROPERTY + "=" + property.trim() + ")"));
+            String named = propertyBackend();
+            System.out.println("automatic choice: " + chosen + (named == null
+                    ? " (override with -D" + BACKEND_PROPERTY + "=NAME, or choose by measurement with =auto)"
+                    : named.equals(AutoSelection.BACKEND_NAME)
+                    ? " by priority; -D" + BACKEND_PROPERTY + "=auto chooses by measurement when a model is built"
+                    : " (from -D" + BACKEND_PROPERTY + "=" + named + ")"));
         } catch (BackendUnavailableException e) {
-            System.out.println("automatic choice: none; " + e.getMessage().lines().findFirst().orElse("").replaceAll(":$", ""));
+            System.out.println("automatic choice: none; " + String.valueOf(e.getMessage()).lines().findFirst().orElse("").replaceAll(":$", ""));
         }
     }
 }
