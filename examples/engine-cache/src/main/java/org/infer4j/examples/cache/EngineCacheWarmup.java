@@ -90,8 +90,8 @@ public final class EngineCacheWarmup {
                 }
             }
             Map<Path, FileTime> after = listing(cache);
-            List<String> written = after.keySet().stream().filter(f -> !after.get(f).equals(before.get(f)))
-                    .map(f -> f.getFileName().toString()).sorted().toList();
+            List<String> written = after.entrySet().stream().filter(f -> !f.getValue().equals(before.get(f.getKey())))
+                    .map(f -> f.getKey().getFileName().toString()).sorted().toList();
             Outcome outcome = !CACHING_BACKENDS.contains(engine.backend()) ? Outcome.NOTHING_TO_CACHE
                     : written.isEmpty() ? Outcome.STARTED_FROM_CACHE : Outcome.BUILT;
             return new Report(outcome, engine.backend(), written, count);
