@@ -244,7 +244,7 @@ final class OrtNative {
         if (libraries == null) {
             return null;
         }
-        if (!libraries.has(DRIVER_LIBRARY)) {
+        if (!libraries.has(SharedLibraries.NVIDIA_DRIVER)) {
             return missingLibraries(libraries, provider, needed);
         }
         Availability redistProblem = redist.get();
