@@ -17,6 +17,7 @@ import org.infer4j.Availability;
 import org.infer4j.ort.internal.RedistLibraries.Library;
 import org.infer4j.ort.internal.RedistLibraries.Plan;
 import org.infer4j.ort.internal.RedistLibraries.Step;
+import org.infer4j.spi.SharedLibraries;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
