@@ -41,6 +41,7 @@ public final class EngineBuilder {
     private final Map<String, String> options = new LinkedHashMap<>();
     private @Nullable Backends backends;
     private boolean cudaGraphs;
+    private int maxInFlight = EngineConfig.DEFAULT_MAX_IN_FLIGHT;
 
     EngineBuilder() {
     }
@@ -129,6 +130,21 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * The most {@link InferenceEngine#runAsync asynchronous requests} the engine accepts and has not
+     * finished (default {@value EngineConfig#DEFAULT_MAX_IN_FLIGHT}); {@code runAsync} waits for room
+     * beyond that, which slows a producer down to the engine's pace.
+     *
+     * @throws IllegalArgumentException if {@code requests < 1}
+     */
+    public EngineBuilder maxInFlight(int requests) {
+        if (requests < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, not " + requests);
+        }
+        this.maxInFlight = requests;
+        return this;
+    }
+
     /** Where to find backends (default: {@link Backends#discover()} at build time). */
     public EngineBuilder backends(Backends registry) {
         this.backends = Objects.requireNonNull(registry, "registry");
@@ -154,7 +170,8 @@ public final class EngineBuilder {
         }
         Backends registry = backends != null ? backends : Backends.discover();
         BackendProvider provider = backend != null ? registry.require(backend) : registry.automatic();
-        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs);
+        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs,
+                maxInFlight);
         log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, deviceIndex);
         return provider.create(config);
     }

@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.infer4j.Binding;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Outputs;
@@ -13,17 +15,19 @@ import org.infer4j.TensorInfo;
 /**
  * A binding for any engine: the first run learns the output shapes by letting the engine allocate,
  * keeps those tensors, and every later run writes into them through
- * {@link InferenceEngine#run(Map, Map)}.
+ * {@link InferenceEngine#run(Map, Map)}. {@link #runAsync()} runs it on the engine's worker threads.
  */
 final class DefaultBinding implements Binding {
-    private final InferenceEngine engine;
+    private final AbstractInferenceEngine engine;
     private final Map<String, Tensor> inputs;
     private final Map<String, Tensor> outputs;
     private final List<Tensor> owned = new ArrayList<>();
+    /** Lets close wait for a run on a worker thread instead of freeing the outputs under it. */
+    private final CloseGuard guard = new CloseGuard("this binding");
+    private final AtomicBoolean inFlight = new AtomicBoolean();
     private boolean complete;
-    private boolean closed;
 
-    DefaultBinding(InferenceEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
+    DefaultBinding(AbstractInferenceEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
         this.engine = engine;
         this.inputs = Map.copyOf(inputs);
         this.outputs = new LinkedHashMap<>(outputs);
@@ -32,31 +36,59 @@ final class DefaultBinding implements Binding {
 
     @Override
     public void run() {
-        ensureOpen();
-        if (complete) {
-            engine.run(inputs, outputs);
-            return;
+        guard.ensureOpen();
+        if (inFlight.get()) {
+            throw inFlightError();
         }
-        try (Outputs first = engine.run(inputs)) {
-            for (TensorInfo info : engine.outputs()) {
-                Tensor produced = first.get(info.name());
-                Tensor mine = outputs.get(info.name());
-                if (mine != null) {
-                    mine.copyFrom(produced);
-                } else {
-                    Tensor keep = engine.allocate(info.name(), produced.shape().toArray());
-                    keep.copyFrom(produced);
-                    owned.add(keep);
-                    outputs.put(info.name(), keep);
+        runNow();
+    }
+
+    @Override
+    public CompletableFuture<Void> runAsync() {
+        guard.ensureOpen();
+        if (!inFlight.compareAndSet(false, true)) {
+            throw inFlightError();
+        }
+        try {
+            AsyncRequest<Void> request = engine.runLater(this::runNow);
+            request.whenFinishing(() -> inFlight.set(false));
+            return request;
+        } catch (RuntimeException e) {
+            inFlight.set(false);
+            throw e;
+        }
+    }
+
+    private void runNow() {
+        guard.enter();
+        try {
+            if (complete) {
+                engine.run(inputs, outputs);
+                return;
+            }
+            try (Outputs first = engine.run(inputs)) {
+                for (TensorInfo info : engine.outputs()) {
+                    Tensor produced = first.get(info.name());
+                    Tensor mine = outputs.get(info.name());
+                    if (mine != null) {
+                        mine.copyFrom(produced);
+                    } else {
+                        Tensor keep = engine.allocate(info.name(), produced.shape().toArray());
+                        keep.copyFrom(produced);
+                        owned.add(keep);
+                        outputs.put(info.name(), keep);
+                    }
                 }
             }
+            complete = true;
+        } finally {
+            guard.exit();
         }
-        complete = true;
     }
 
     @Override
     public Tensor input(String name) {
-        ensureOpen();
+        guard.ensureOpen();
         Tensor t = inputs.get(name);
         if (t == null) {
             throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs.keySet());
@@ -66,7 +98,7 @@ final class DefaultBinding implements Binding {
 
     @Override
     public Tensor output(String name) {
-        ensureOpen();
+        guard.ensureOpen();
         Tensor t = outputs.get(name);
         if (t == null) {
             throw new IllegalStateException(complete || engine.outputs().stream().noneMatch(o -> o.name().equals(name))
@@ -76,17 +108,16 @@ final class DefaultBinding implements Binding {
         return t;
     }
 
+    /** Waits for a run in flight on a worker thread, then closes the outputs this binding allocated. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (guard.close()) {
             owned.forEach(Tensor::close);
         }
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("this binding is closed");
-        }
+    private static IllegalStateException inFlightError() {
+        return new IllegalStateException("a run of this binding is in flight; wait for the future of runAsync() before "
+                + "running it again, or use a second binding to overlap runs");
     }
 }

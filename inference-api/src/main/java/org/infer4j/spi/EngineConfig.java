@@ -24,6 +24,9 @@ import org.jspecify.annotations.Nullable;
 
 /** Everything an {@link org.infer4j.EngineBuilder} was told, as a provider receives it. Immutable and thread-safe. */
 public final class EngineConfig {
+    /** The most asynchronous requests an engine accepts and has not finished, unless the builder says otherwise. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 64;
+
     private final @Nullable Path modelPath;
     private volatile byte @Nullable [] modelBytes;
     private final int deviceIndex;
@@ -32,6 +35,7 @@ public final class EngineConfig {
     private final Map<Class<?>, BackendSettings> settings;
     private final Map<String, String> options;
     private final boolean cudaGraphs;
+    private final int maxInFlight;
 
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options) {
@@ -41,6 +45,21 @@ public final class EngineConfig {
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
                         boolean cudaGraphs) {
+        this(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * @param maxInFlight the most asynchronous requests the engine accepts and has not finished
+     * @throws IllegalArgumentException if the model is given as both or neither of path and bytes,
+     *         or {@code maxInFlight < 1}
+     */
+    public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
+                        Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
+                        boolean cudaGraphs, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, not " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
         if ((modelPath == null) == (modelBytes == null)) {
             throw new IllegalArgumentException("give the model as a path or as bytes, not both or neither");
         }
@@ -110,6 +129,11 @@ public final class EngineConfig {
     /** Whether the user asked for CUDA graph capture and replay ({@link org.infer4j.EngineBuilder#cudaGraphs}). */
     public boolean cudaGraphs() {
         return cudaGraphs;
+    }
+
+    /** The most asynchronous requests the engine accepts and has not finished ({@link org.infer4j.EngineBuilder#maxInFlight}). */
+    public int maxInFlight() {
+        return maxInFlight;
     }
 
     /** The untyped escape-hatch options, by key. */
