@@ -35,6 +35,7 @@ public final class AsyncRequest<T> extends CompletableFuture<T> {
     private final AtomicInteger state = new AtomicInteger(QUEUED);
     private final AsyncWork<T> work;
     private final List<Runnable> finishing = new ArrayList<>(2);
+    private boolean finished; // guarded by finishing
 
     /** What a request does once a thread starts it; it finishes the request now or later, on any thread. */
     @FunctionalInterface
@@ -53,13 +54,18 @@ public final class AsyncRequest<T> extends CompletableFuture<T> {
 
     /**
      * Adds an action that runs once when the request finishes, before its future completes: on
-     * {@link #succeed}, {@link #fail}, a successful {@link #cancel} or {@link #abandon}.
-     * Register actions before the request is queued or while it runs.
+     * {@link #succeed}, {@link #fail}, a successful {@link #cancel} or {@link #abandon}; at once,
+     * on the calling thread, if the request has finished already.
      */
     public void whenFinishing(Runnable action) {
+        Objects.requireNonNull(action, "action");
         synchronized (finishing) {
-            finishing.add(Objects.requireNonNull(action, "action"));
+            if (!finished) {
+                finishing.add(action);
+                return;
+            }
         }
+        action.run();
     }
 
     /**
@@ -139,6 +145,7 @@ public final class AsyncRequest<T> extends CompletableFuture<T> {
     private void runFinishing() {
         List<Runnable> actions;
         synchronized (finishing) {
+            finished = true;
             actions = List.copyOf(finishing);
             finishing.clear();
         }

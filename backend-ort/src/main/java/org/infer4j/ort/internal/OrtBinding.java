@@ -5,9 +5,12 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
+import org.infer4j.spi.AsyncRequest;
 import org.infer4j.spi.CloseGuard;
 
 /**
@@ -61,6 +64,8 @@ final class OrtBinding implements Binding {
      * free their direct buffers at close).
      */
     private final CloseGuard guard = new CloseGuard("this binding");
+    /** Whether a run of {@link #runAsync()} has not finished: it owns the binding until then. */
+    private final AtomicBoolean inFlight = new AtomicBoolean();
 
     OrtBinding(OrtEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
         this.engine = engine;
@@ -85,6 +90,36 @@ final class OrtBinding implements Binding {
      */
     @Override
     public void run() {
+        if (inFlight.get()) {
+            guard.ensureOpen();
+            throw inFlightError();
+        }
+        runNow();
+    }
+
+    /** Runs on one of the engine's worker threads, as {@link #run()} does. */
+    @Override
+    public CompletableFuture<Void> runAsync() {
+        guard.ensureOpen();
+        if (!inFlight.compareAndSet(false, true)) {
+            throw inFlightError();
+        }
+        try {
+            AsyncRequest<Void> request = engine.later(this::runNow);
+            request.whenFinishing(() -> inFlight.set(false));
+            return request;
+        } catch (RuntimeException e) {
+            inFlight.set(false);
+            throw e;
+        }
+    }
+
+    private static IllegalStateException inFlightError() {
+        return new IllegalStateException("a run of this binding is in flight; wait for the future of runAsync() before "
+                + "running it again, or use a second binding to overlap runs");
+    }
+
+    private void runNow() {
         guard.enter();
         try {
             requireOpen("input", inputs);
