@@ -143,7 +143,7 @@ public final class TensorRtProvider implements BackendProvider {
             ICudaEngine owned = engine;
             engine = null; // TrtEngine owns both from here, on every path
             return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs,
-                    blockingSync, settings.zeroCopyLimit(), cached ? cache.fileOf(engineFile) : null);
+                    blockingSync, settings.zeroCopyLimit(), cached ? cache.fileOf(engineFile) : null, config.maxInFlight());
         } catch (RuntimeException e) {
             NativeDelete.delete(engine);
             NativeDelete.delete(runtime);

@@ -25,6 +25,7 @@ import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
+import org.infer4j.spi.AsyncRequest;
 import org.infer4j.tensorrt.TensorRtEngine;
 import org.infer4j.tensorrt.spi.GraphRunner;
 import org.jspecify.annotations.Nullable;
@@ -39,6 +40,13 @@ import org.jspecify.annotations.Nullable;
  * are made only while every earlier one is in use, and never destroyed before the engine is. The
  * engine owns the runtime, the engine and every slot, and frees them on close after calls in
  * flight have returned. Thread-safe.
+ *
+ * <p><b>Asynchronous calls</b> are pipelined: one launching thread per pool slot borrows a slot,
+ * stages the inputs and enqueues upload, inference and download on the slot's stream, and hands
+ * the slot to the {@link Completer}, which waits for it, copies the outputs out and returns the
+ * slot to the pool. With two or more slots the GPU thus has the next request's upload and the
+ * previous one's download to run beside the current one's compute, each slot with its own stream
+ * and page-locked staging memory.
  */
 final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine {
     private final String modelName;
@@ -58,12 +66,16 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final long zeroCopyLimit;
     private final @Nullable Path planFile;
     private final AtomicInteger slotNumbers = new AtomicInteger();
+    private final int poolSize;
+    private final Object completerLock = new Object();
+    private volatile @Nullable Completer completer;
 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
     TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
-              long zeroCopyLimit, @Nullable Path planFile) {
-        super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs());
+              long zeroCopyLimit, @Nullable Path planFile, int maxInFlight) {
+        super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs(), maxInFlight);
+        this.poolSize = poolSize;
         this.modelName = modelName;
         this.device = device;
         this.runtime = runtime;
@@ -118,20 +130,85 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
                 fresh[i] = Tensor.allocate(outputs().get(i).elementType(), shapes[i].toArray());
             }
             slot.run(inputs, Map.of(), fresh);
-            Map<String, Tensor> byName = new LinkedHashMap<>();
-            for (int i = 0; i < fresh.length; i++) {
-                byName.put(outputs().get(i).name(), fresh[i]);
-            }
-            return Outputs.of(byName);
+            return outputsOf(fresh);
         } catch (RuntimeException e) {
-            for (Tensor t : fresh) {
-                if (t != null) {
-                    t.close();
-                }
-            }
+            closeAll(fresh);
             throw e;
         } finally {
             pool.addFirst(slot);
+        }
+    }
+
+    /** One launching thread per pool slot, so that every slot can have a request in flight. */
+    @Override
+    protected int asyncThreads() {
+        return poolSize;
+    }
+
+    /**
+     * Launches the request on a pool slot and returns; the {@link Completer} finishes it. Waits
+     * for a free slot first, so a request counts as started while it waits.
+     */
+    @Override
+    protected void startAsync(Map<String, ? extends Tensor> inputs, AsyncRequest<Outputs> request) {
+        checkDevice(inputs);
+        ExecutionSlot slot = borrow();
+        Tensor[] fresh = new Tensor[outputs().size()];
+        try {
+            Shape[] shapes = slot.prepare(inputs);
+            for (int i = 0; i < fresh.length; i++) {
+                fresh[i] = Tensor.allocate(outputs().get(i).elementType(), shapes[i].toArray());
+            }
+            slot.bind(inputs, Map.of(), fresh);
+            try {
+                slot.launch();
+            } catch (RuntimeException e) {
+                slot.drain();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            closeAll(fresh);
+            pool.addFirst(slot);
+            throw e;
+        }
+        completer().add(slot, failure -> {
+            pool.addFirst(slot);
+            if (failure == null) {
+                request.succeed(outputsOf(fresh));
+            } else {
+                closeAll(fresh);
+                request.fail(failure);
+            }
+        });
+    }
+
+    /** The completion thread of asynchronous calls, started on first use. */
+    Completer completer() {
+        Completer c = completer;
+        if (c != null) {
+            return c;
+        }
+        synchronized (completerLock) {
+            if (completer == null) {
+                completer = new Completer(asyncExecutor(), device);
+            }
+            return completer;
+        }
+    }
+
+    private Outputs outputsOf(Tensor[] fresh) {
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        for (int i = 0; i < fresh.length; i++) {
+            byName.put(outputs().get(i).name(), fresh[i]);
+        }
+        return Outputs.of(byName);
+    }
+
+    private static void closeAll(Tensor[] tensors) {
+        for (Tensor t : tensors) {
+            if (t != null) {
+                t.close();
+            }
         }
     }
 
@@ -275,10 +352,15 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         }
     }
 
+    /** Runs once nothing is in flight: bindings first (they hold slots), then the completer, slots, engine, runtime. */
     @Override
     protected void release() {
         for (TrtBinding b : List.copyOf(bindings)) {
             b.close();
+        }
+        Completer c = completer;
+        if (c != null) {
+            c.stop();
         }
         synchronized (slots) {
             for (ExecutionSlot slot : slots) {
