@@ -1,12 +1,15 @@
 package org.infer4j;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.infer4j.internal.BatchingEngine;
+import org.infer4j.internal.RoutingEngine;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
 import org.jspecify.annotations.Nullable;
@@ -42,6 +45,9 @@ public final class EngineBuilder {
     private @Nullable Backends backends;
     private boolean cudaGraphs;
     private int maxInFlight = EngineConfig.DEFAULT_MAX_IN_FLIGHT;
+    /** Several devices to route between; empty for all the backend has; null for {@link #deviceIndex} alone. */
+    private int @Nullable [] devices;
+    private @Nullable DynamicBatching batching;
 
     EngineBuilder() {
     }
@@ -78,12 +84,53 @@ public final class EngineBuilder {
         return this;
     }
 
-    /** The CUDA device index (default 0); ignored by CPU backends. */
+    /** The CUDA device index (default 0); ignored by CPU backends. Replaces {@link #devices}. */
     public EngineBuilder device(int index) {
         if (index < 0) {
             throw new IllegalArgumentException("device index must be >= 0, not " + index);
         }
         this.deviceIndex = index;
+        this.devices = null;
+        return this;
+    }
+
+    /**
+     * One engine per listed device behind the one built, each call going to the device with the
+     * fewest calls in flight; {@link InferenceEngine#stats()} then reports per device
+     * ({@code device.N.requests}, {@code device.N.inFlight} and that device's own counters). The
+     * engines are built one after another, so TensorRT compiles the model once per GPU model and
+     * loads it from its engine cache for the other GPUs of that model. The engine built is not the
+     * backend's own type (no cast to {@code TensorRtEngine}). A one-device list gives the same
+     * routed engine over one device. Replaces {@link #device}.
+     *
+     * @param indices distinct device indices, at least one
+     * @throws IllegalArgumentException if none is given, one is negative, or one is repeated
+     */
+    public EngineBuilder devices(int... indices) {
+        if (indices.length == 0) {
+            throw new IllegalArgumentException("give at least one device index, or call allDevices()");
+        }
+        for (int i = 0; i < indices.length; i++) {
+            if (indices[i] < 0) {
+                throw new IllegalArgumentException("device index must be >= 0, not " + indices[i]);
+            }
+            for (int j = 0; j < i; j++) {
+                if (indices[j] == indices[i]) {
+                    throw new IllegalArgumentException("device " + indices[i] + " is listed twice in " + java.util.Arrays.toString(indices));
+                }
+            }
+        }
+        this.devices = indices.clone();
+        return this;
+    }
+
+    /**
+     * Like {@link #devices} over every device the backend sees here (CUDA's visible devices, as
+     * {@code CUDA_VISIBLE_DEVICES} limits them); one for CPU backends and for backends that cannot
+     * count their devices ({@code ort-cuda}, {@code ort-tensorrt}: name their devices instead).
+     */
+    public EngineBuilder allDevices() {
+        this.devices = new int[0];
         return this;
     }
 
@@ -145,6 +192,25 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * Merges concurrent requests into batches along dimension 0 before they reach the engine: see
+     * {@link DynamicBatching}. {@code run} and {@code runAsync} queue each request (checked on its
+     * own first, so a bad one fails alone), and a batching thread hands the engine one merged call
+     * per batch and splits the outputs back. Requests whose other dimensions differ are never
+     * merged. Needs a model whose inputs and outputs all have a dynamic first dimension, and an
+     * engine that takes {@code maxBatch} rows (TensorRT: a {@link #shapeRange} up to it). Off by
+     * default.
+     */
+    public EngineBuilder dynamicBatching(DynamicBatching settings) {
+        this.batching = Objects.requireNonNull(settings, "settings");
+        return this;
+    }
+
+    /** {@link #dynamicBatching(DynamicBatching)} with batches of at most {@code maxBatch} rows, waiting at most {@code maxQueueDelay}. */
+    public EngineBuilder dynamicBatching(int maxBatch, Duration maxQueueDelay) {
+        return dynamicBatching(DynamicBatching.of(maxBatch, maxQueueDelay));
+    }
+
     /** Where to find backends (default: {@link Backends#discover()} at build time). */
     public EngineBuilder backends(Backends registry) {
         this.backends = Objects.requireNonNull(registry, "registry");
@@ -158,7 +224,8 @@ public final class EngineBuilder {
      * @throws BackendUnavailableException if the named backend is missing or cannot run here, or none can;
      *         without a name in code, if the system property {@code infer4j.backend} names a backend that is
      *         unknown or cannot run here (the message names the property)
-     * @throws InvalidInputException if a shape range does not fit the model's inputs
+     * @throws InvalidInputException if a shape range does not fit the model's inputs, or the model or
+     *         engine cannot be batched dynamically as asked
      */
     public InferenceEngine build() {
         if (modelPath == null && modelBytes == null) {
@@ -170,9 +237,24 @@ public final class EngineBuilder {
         }
         Backends registry = backends != null ? backends : Backends.discover();
         BackendProvider provider = backend != null ? registry.require(backend) : registry.automatic();
-        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs,
+        InferenceEngine engine = devices == null ? create(provider, deviceIndex)
+                : RoutingEngine.over(devices.length > 0 ? devices : allDevicesOf(provider), device -> create(provider, device));
+        return batching == null ? engine : BatchingEngine.wrap(engine, batching, maxInFlight);
+    }
+
+    private InferenceEngine create(BackendProvider provider, int device) {
+        EngineConfig config = new EngineConfig(modelPath, modelBytes, device, precision, shapeRanges, settings, options, cudaGraphs,
                 maxInFlight);
-        log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, deviceIndex);
+        log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, device);
         return provider.create(config);
+    }
+
+    private static int[] allDevicesOf(BackendProvider provider) {
+        int count = provider.deviceCount();
+        if (count < 1) {
+            throw new BackendUnavailableException("backend " + provider.name() + " sees no device here; check "
+                    + "CUDA_VISIBLE_DEVICES and nvidia-smi");
+        }
+        return java.util.stream.IntStream.range(0, count).toArray();
     }
 }

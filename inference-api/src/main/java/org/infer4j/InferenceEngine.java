@@ -2,6 +2,7 @@ package org.infer4j;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -103,6 +104,22 @@ public interface InferenceEngine extends AutoCloseable {
      * @throws InvalidInputException if no input or output has that name or the shape does not fit it
      */
     Tensor allocate(String name, long... shape);
+
+    /**
+     * The shapes input {@code name} may take on this engine, when it is compiled for a range
+     * (TensorRT's optimisation profile, from {@link EngineBuilder#shapeRange} or defaults): shapes
+     * outside it are refused. Empty, the default, when the engine takes every shape the model accepts.
+     *
+     * @param name an input's name
+     * @return the range, or empty
+     * @throws IllegalArgumentException if the model has no input called {@code name}
+     */
+    default Optional<ShapeRange> shapeRange(String name) {
+        if (inputs().stream().noneMatch(i -> i.name().equals(name))) {
+            throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs());
+        }
+        return Optional.empty();
+    }
 
     /**
      * What the engine has been doing, for monitoring and benchmarks: counters such as CUDA graph

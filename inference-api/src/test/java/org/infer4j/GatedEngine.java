@@ -2,11 +2,13 @@ package org.infer4j;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.infer4j.spi.AbstractInferenceEngine;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fake engine for the asynchronous, batching and routing tests: doubles x (FLOAT32 [?, 2]) into
@@ -23,15 +25,39 @@ class GatedEngine extends AbstractInferenceEngine {
     final AtomicBoolean released = new AtomicBoolean();
     private final Semaphore gate = new Semaphore(0);
     private volatile boolean gated;
+    private volatile @Nullable ShapeRange range;
+    /** The shape of x in every call, in call order. */
+    final List<Shape> shapes = new CopyOnWriteArrayList<>();
 
     GatedEngine() {
         this(0, org.infer4j.spi.EngineConfig.DEFAULT_MAX_IN_FLIGHT);
     }
 
     GatedEngine(int device, int maxInFlight) {
-        super("gated", "doubling", List.of(new TensorInfo("x", ElementType.FLOAT32, Shape.of(-1, 2))),
-                List.of(new TensorInfo("y", ElementType.FLOAT32, Shape.of(-1, 2))), maxInFlight);
+        this(device, maxInFlight, 2);
+    }
+
+    /** @param width the size of dimension 1 of x and y, or -1 for any */
+    GatedEngine(int device, int maxInFlight, long width) {
+        this(device, maxInFlight, Shape.of(-1, width), Shape.of(-1, width));
+    }
+
+    /** With the model's shapes of x and y given. */
+    GatedEngine(int device, int maxInFlight, Shape x, Shape y) {
+        super("gated", "doubling", List.of(new TensorInfo("x", ElementType.FLOAT32, x)),
+                List.of(new TensorInfo("y", ElementType.FLOAT32, y)), maxInFlight);
         this.device = device;
+    }
+
+    /** Takes only shapes of x within {@code range}, as a compiled engine would. */
+    GatedEngine accepting(ShapeRange range) {
+        this.range = range;
+        return this;
+    }
+
+    @Override
+    public Optional<ShapeRange> shapeRange(String name) {
+        return Optional.ofNullable(range);
     }
 
     /** From now on every call waits for a permit. */
@@ -68,6 +94,7 @@ class GatedEngine extends AbstractInferenceEngine {
         calls.incrementAndGet();
         Tensor x = inputs.get("x");
         batchSizes.add(x.shape().dim(0));
+        shapes.add(x.shape());
         started.release();
         if (gated) {
             gate.acquireUninterruptibly();

@@ -1,6 +1,5 @@
 package org.infer4j.spi;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +13,7 @@ import org.infer4j.Outputs;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
+import org.infer4j.internal.InputCheck;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -39,20 +39,11 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
     private final Map<String, TensorInfo> inputsByName = new LinkedHashMap<>();
     private final Map<String, TensorInfo> outputsByName = new LinkedHashMap<>();
     private final CloseGuard guard;
-    private final NamedDimension[] namedDimensions;
+    private final InputCheck inputCheck;
     private final int maxInFlight;
     private final Object asyncLock = new Object();
     private volatile @Nullable AsyncExecutor async;
     private boolean asyncClosed; // guarded by asyncLock
-
-    /**
-     * Unknown input dimensions that the model gives one name (e.g. {@code seq} of {@code input_ids}
-     * and of {@code attention_mask}): in ONNX, and for exporters such as PyTorch's, one name is one
-     * size, so a call must give them equal sizes. Checking it up front turns what would otherwise fail
-     * deep inside the model (a broadcast or reshape of some node) into an error that names the inputs.
-     */
-    private record NamedDimension(String name, TensorInfo[] inputs, int[] axes) {
-    }
 
     /** An engine whose asynchronous calls keep at most {@link EngineConfig#DEFAULT_MAX_IN_FLIGHT} requests in flight. */
     protected AbstractInferenceEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs) {
@@ -76,23 +67,7 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
         outputs.forEach(o -> outputsByName.put(o.name(), o));
         this.modelName = modelName;
         this.guard = new CloseGuard(backend + " engine for " + modelName);
-        this.namedDimensions = namedDimensions(this.inputs);
-    }
-
-    private static NamedDimension[] namedDimensions(List<TensorInfo> inputs) {
-        Map<String, List<Map.Entry<TensorInfo, Integer>>> byName = new LinkedHashMap<>();
-        for (TensorInfo info : inputs) {
-            for (int axis = 0; axis < info.dimensionNames().size(); axis++) {
-                String name = info.dimensionNames().get(axis);
-                if (!name.isEmpty() && info.shape().dim(axis) == Shape.UNKNOWN) {
-                    byName.computeIfAbsent(name, n -> new ArrayList<>()).add(Map.entry(info, axis));
-                }
-            }
-        }
-        return byName.entrySet().stream().filter(e -> e.getValue().size() > 1)
-                .map(e -> new NamedDimension(e.getKey(), e.getValue().stream().map(Map.Entry::getKey).toArray(TensorInfo[]::new),
-                        e.getValue().stream().mapToInt(Map.Entry::getValue).toArray()))
-                .toArray(NamedDimension[]::new);
+        this.inputCheck = new InputCheck(this.inputs);
     }
 
     @Override
@@ -257,7 +232,7 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
         }
         Shape s = Shape.of(shape);
         if (!info.shape().accepts(s)) {
-            throw new InvalidInputException(shapeMismatch("tensor", info, s));
+            throw new InvalidInputException(InputCheck.shapeMismatch("tensor", info, s));
         }
         return allocateHost(info, s);
     }
@@ -328,39 +303,10 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
      * the model gives unknown dimensions one name.
      *
      * @throws InvalidInputException naming the first problem
+     * @throws IllegalStateException if an input tensor is closed
      */
     protected final void checkInputs(Map<String, ? extends Tensor> in) {
-        Objects.requireNonNull(in, "inputs");
-        for (Map.Entry<String, ? extends Tensor> e : in.entrySet()) {
-            if (!inputsByName.containsKey(e.getKey())) {
-                throw new InvalidInputException("unknown input '" + e.getKey() + "'; the model's inputs are " + inputs);
-            }
-        }
-        for (TensorInfo info : inputs) {
-            Tensor t = in.get(info.name());
-            if (t == null && in.containsKey(info.name())) {
-                throw new InvalidInputException("input '" + info.name() + "' is null");
-            }
-            if (t == null) {
-                throw new InvalidInputException("missing input '" + info.name() + "' (" + info + "); the model's inputs are "
-                        + inputs);
-            }
-            checkTensor("input", info, t);
-        }
-        for (NamedDimension d : namedDimensions) { // arrays, no iterators: checkInputs runs on every call
-            Tensor first = in.get(d.inputs()[0].name());
-            long size = first.shape().dim(d.axes()[0]);
-            for (int i = 1; i < d.inputs().length; i++) {
-                Tensor other = in.get(d.inputs()[i].name());
-                if (other.shape().dim(d.axes()[i]) != size) {
-                    throw new InvalidInputException("input '" + d.inputs()[i].name() + "' has shape " + other.shape()
-                            + ", whose dimension " + d.axes()[i] + " ('" + d.name() + "') is " + other.shape().dim(d.axes()[i])
-                            + ", but input '" + d.inputs()[0].name() + "' has shape " + first.shape() + ", whose dimension "
-                            + d.axes()[0] + " ('" + d.name() + "') is " + size + "; the model names both '" + d.name()
-                            + "', so they must be equal (" + inputs + ")");
-                }
-            }
-        }
+        inputCheck.check(in);
     }
 
     /** Checks the caller's output tensors: known names, element type and a fitting shape. */
@@ -371,39 +317,8 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
             if (info == null) {
                 throw new InvalidInputException("unknown output '" + e.getKey() + "'; the model's outputs are " + outputs);
             }
-            checkTensor("output", info, e.getValue());
+            InputCheck.checkTensor("output", info, e.getValue());
         }
     }
 
-    private static void checkTensor(String role, TensorInfo info, Tensor t) {
-        if (t == null) {
-            throw new InvalidInputException(role + " '" + info.name() + "' is null");
-        }
-        if (t.isClosed()) {
-            throw new IllegalStateException(role + " '" + info.name() + "' is a closed tensor");
-        }
-        if (t.elementType() != info.elementType()) {
-            throw new InvalidInputException(role + " '" + info.name() + "' is " + t.elementType() + " but the model expects "
-                    + info.elementType() + " (" + info + ")");
-        }
-        if (!info.shape().accepts(t.shape())) {
-            throw new InvalidInputException(shapeMismatch(role, info, t.shape()));
-        }
-    }
-
-    private static String shapeMismatch(String role, TensorInfo info, Shape actual) {
-        String name = info.name();
-        if (actual.rank() != info.shape().rank()) {
-            return role + " '" + name + "' has rank " + actual.rank() + " (shape " + actual + ") but the model expects rank "
-                    + info.shape().rank() + " (" + info + ")";
-        }
-        for (int i = 0; i < actual.rank(); i++) {
-            long expected = info.shape().dim(i);
-            if (expected != Shape.UNKNOWN && expected != actual.dim(i)) {
-                return role + " '" + name + "' has shape " + actual + " but the model expects " + info + ": dimension " + i
-                        + " is " + actual.dim(i) + ", expected " + expected;
-            }
-        }
-        throw new IllegalStateException("no mismatch between " + actual + " and " + info);
-    }
 }

@@ -57,6 +57,14 @@ public final class TensorRtProvider implements BackendProvider {
         return NativeStack.availability();
     }
 
+    /** The CUDA devices visible to the process. */
+    @Override
+    public int deviceCount() {
+        int[] count = {0};
+        Cuda.check(cudaGetDeviceCount(count), "cudaGetDeviceCount");
+        return count[0];
+    }
+
     @Override
     public InferenceEngine create(EngineConfig config) {
         NativeStack.require();

@@ -22,6 +22,7 @@ import org.infer4j.InferenceException;
 import org.infer4j.InvalidInputException;
 import org.infer4j.Outputs;
 import org.infer4j.Shape;
+import org.infer4j.ShapeRange;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
@@ -265,6 +266,15 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         } finally {
             exitCall();
         }
+    }
+
+    /** The optimisation profile's range for the input: what this engine was built for. */
+    @Override
+    public Optional<ShapeRange> shapeRange(String name) {
+        if (inputs().stream().noneMatch(i -> i.name().equals(name))) {
+            throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs());
+        }
+        return Optional.of(plan.range(name));
     }
 
     @Override
