@@ -115,6 +115,43 @@ class TensorRtAsyncGpuTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void dynamicBatchingOverAOneDeviceListGivesTheUnbatchedAnswers() {
+        try (InferenceEngine plain = engine(false);
+             InferenceEngine batched = InferenceEngine.builder().backend("tensorrt").model(ReferenceModel.named("cnn_tiny").onnxBytes())
+                     .shapeRange("input", new long[] {1, 3, 16, 16}, new long[] {8, 3, 16, 16}, new long[] {8, 3, 16, 16})
+                     .devices(0).dynamicBatching(8, java.time.Duration.ofHours(1))
+                     .settings(TensorRtSettings.builder().tf32(false).cacheDirectory(cacheDir).build()).build()) {
+            Random random = new Random(29);
+            List<Tensor> inputs = new ArrayList<>();
+            List<float[]> expected = new ArrayList<>();
+            try {
+                for (int i = 0; i < 64; i++) {
+                    Tensor t = Tensor.of(gaussian(random, 3 * 16 * 16), 1, 3, 16, 16);
+                    inputs.add(t);
+                    try (Outputs out = plain.run(Map.of("input", t))) {
+                        expected.add(out.get("output").toFloatArray());
+                    }
+                }
+                List<CompletableFuture<Outputs>> futures = new ArrayList<>();
+                for (Tensor t : inputs) {
+                    futures.add(batched.runAsync(Map.of("input", t)));
+                }
+                for (int i = 0; i < futures.size(); i++) {
+                    try (Outputs out = futures.get(i).join()) {
+                        // batch size changes TensorRT's kernels: equal within FP32 rounding, not bit for bit
+                        assertThat(out.get("output").toFloatArray()).as("request %d", i)
+                                .containsExactly(expected.get(i), org.assertj.core.api.Assertions.within(1e-4f));
+                    }
+                }
+            } finally {
+                inputs.forEach(Tensor::close);
+            }
+            assertThat(batched.stats().counter("batching.batches")).as("64 requests in full batches of 8").isEqualTo(8);
+            assertThat(batched.stats().counter("device.0.requests")).isEqualTo(batched.stats().counter("batching.batches"));
+        }
+    }
+
     @ParameterizedTest(name = "blockingSync {0}")
     @ValueSource(booleans = {false, true})
     void closingWithPipelinedRequestsInFlightFreesNothingUnderThem(boolean blockingSync) {
