@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import org.infer4j.internal.BatchingEngine;
 import org.infer4j.internal.RoutingEngine;
+import org.infer4j.internal.AutoSelector;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * property {@code infer4j.backend} ({@link Backends#BACKEND_PROPERTY}) if it is set, so that a
  * deployment can pin one without a code change; otherwise the available backend of highest
  * priority: {@code tensorrt} (1000), {@code ort-tensorrt} (900), {@code ort-cuda} (500),
- * {@code ort-cpu} (100) — fastest first. A backend named in code wins over the property.
+ * {@code ort-cpu} (100) — fastest first. A backend named in code wins over the property. The name
+ * {@code auto} ({@link AutoSelection#BACKEND_NAME}), in code or in the property, chooses by
+ * measurement instead: see {@link #autoSelection(AutoSelection)}.
  * TensorRT-based backends compile the model on first use (seconds to minutes for large models) and
  * cache the result on disk.
  *
@@ -48,6 +51,7 @@ public final class EngineBuilder {
     /** Several devices to route between; empty for all the backend has; null for {@link #deviceIndex} alone. */
     private int @Nullable [] devices;
     private @Nullable DynamicBatching batching;
+    private @Nullable AutoSelection autoSelection;
 
     EngineBuilder() {
     }
@@ -211,6 +215,23 @@ public final class EngineBuilder {
         return dynamicBatching(DynamicBatching.of(maxBatch, maxQueueDelay));
     }
 
+    /**
+     * Choose the backend by measurement: {@link #build()} builds each available candidate for this
+     * model, precision and shape ranges, drops those whose outputs differ from the reference
+     * backend's, and keeps the fastest; the decision is cached, so later starts with the same model,
+     * machine and configuration build the chosen backend without measuring. Same as
+     * {@code backend("auto")} but with these options. The table of the decision is logged at INFO;
+     * {@link #select()} returns it.
+     *
+     * @param options how to measure and what to cache
+     * @return this builder
+     */
+    public EngineBuilder autoSelection(AutoSelection options) {
+        this.autoSelection = Objects.requireNonNull(options, "options");
+        this.backend = AutoSelection.BACKEND_NAME;
+        return this;
+    }
+
     /** Where to find backends (default: {@link Backends#discover()} at build time). */
     public EngineBuilder backends(Backends registry) {
         this.backends = Objects.requireNonNull(registry, "registry");
@@ -218,16 +239,71 @@ public final class EngineBuilder {
     }
 
     /**
-     * Loads the model on the chosen backend.
+     * Loads the model on the chosen backend; when the backend is {@code auto}, on the one chosen by
+     * measurement ({@link #autoSelection(AutoSelection)}).
      *
      * @throws ModelLoadException if no model was given, the file is missing, or the backend rejects it
      * @throws BackendUnavailableException if the named backend is missing or cannot run here, or none can;
      *         without a name in code, if the system property {@code infer4j.backend} names a backend that is
-     *         unknown or cannot run here (the message names the property)
+     *         unknown or cannot run here (the message names the property); a {@link SelectionFailedException}
+     *         naming every candidate and its reason if no candidate of a choice by measurement qualified
      * @throws InvalidInputException if a shape range does not fit the model's inputs, or the model or
      *         engine cannot be batched dynamically as asked
      */
     public InferenceEngine build() {
+        EngineConfig config = config(devices != null && devices.length > 0 ? devices[0] : deviceIndex);
+        Backends registry = backends != null ? backends : Backends.discover();
+        InferenceEngine engine;
+        if (devices == null) {
+            engine = choosesByMeasurement()
+                    ? Objects.requireNonNull(AutoSelector.choose(registry, config, selectionOptions(), true).engine())
+                    : create(chosen(registry), config);
+        } else {
+            // a choice by measurement is made on the first device, and its backend built on every one
+            BackendProvider provider = choosesByMeasurement()
+                    ? registry.require(AutoSelector.choose(registry, config, selectionOptions(), false).selection().backend())
+                    : chosen(registry);
+            int[] on = devices.length > 0 ? devices : allDevicesOf(provider);
+            engine = RoutingEngine.over(on, device -> create(provider, config(device)));
+        }
+        return batching == null ? engine : BatchingEngine.wrap(engine, batching, maxInFlight);
+    }
+
+    private BackendProvider chosen(Backends registry) {
+        return backend != null ? registry.require(backend) : registry.automatic();
+    }
+
+    private InferenceEngine create(BackendProvider provider, EngineConfig config) {
+        log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, config.deviceIndex());
+        return provider.create(config);
+    }
+
+    /**
+     * Chooses the backend by measurement, or recalls the decision from the cache, without keeping an
+     * engine: every engine it builds is closed. A following {@link #build()} with the cache on
+     * recalls this decision. Uses the options of {@link #autoSelection(AutoSelection)}, or the
+     * defaults, whatever the backend named.
+     *
+     * @return the decision with the table of every candidate
+     * @throws ModelLoadException if no model was given or the file is missing
+     * @throws SelectionFailedException naming every candidate and its reason, if none qualified
+     * @throws BackendUnavailableException if the reference backend is unknown or cannot run here
+     * @throws InvalidInputException if the inputs given to measure with do not fit the model
+     */
+    public Selection select() {
+        return AutoSelector.choose(backends != null ? backends : Backends.discover(), config(deviceIndex), selectionOptions(), false)
+                .selection();
+    }
+
+    private boolean choosesByMeasurement() {
+        return AutoSelection.BACKEND_NAME.equals(backend != null ? backend : Backends.propertyBackend());
+    }
+
+    private AutoSelection selectionOptions() {
+        return autoSelection != null ? autoSelection : AutoSelection.defaults();
+    }
+
+    private EngineConfig config(int device) {
         if (modelPath == null && modelBytes == null) {
             throw new ModelLoadException("no model given; call model(Path) or model(byte[]) before build()");
         }
@@ -235,18 +311,7 @@ public final class EngineBuilder {
             throw new ModelLoadException("model file " + modelPath.toAbsolutePath()
                     + (Files.exists(modelPath) ? " is not a regular file" : " does not exist"));
         }
-        Backends registry = backends != null ? backends : Backends.discover();
-        BackendProvider provider = backend != null ? registry.require(backend) : registry.automatic();
-        InferenceEngine engine = devices == null ? create(provider, deviceIndex)
-                : RoutingEngine.over(devices.length > 0 ? devices : allDevicesOf(provider), device -> create(provider, device));
-        return batching == null ? engine : BatchingEngine.wrap(engine, batching, maxInFlight);
-    }
-
-    private InferenceEngine create(BackendProvider provider, int device) {
-        EngineConfig config = new EngineConfig(modelPath, modelBytes, device, precision, shapeRanges, settings, options, cudaGraphs,
-                maxInFlight);
-        log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, device);
-        return provider.create(config);
+        return new EngineConfig(modelPath, modelBytes, device, precision, shapeRanges, settings, options, cudaGraphs, maxInFlight);
     }
 
     private static int[] allDevicesOf(BackendProvider provider) {

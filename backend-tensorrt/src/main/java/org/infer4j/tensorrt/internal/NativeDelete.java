@@ -28,9 +28,9 @@ import org.slf4j.LoggerFactory;
  * default-constructed object of the same class and attaches it to the real one, after which
  * {@code close()} runs the object's virtual destructor. The lookup relies on JavaCPP's internals
  * (pinned at 1.5.11); if it ever fails, objects are leaked with one warning rather than crashing.
- * Public for the examples' engine-plan probe, which frees contexts it made itself. Thread-safe.
+ * Thread-safe.
  */
-public final class NativeDelete {
+final class NativeDelete {
     private static final Logger log = LoggerFactory.getLogger(NativeDelete.class);
     private static final Map<Class<?>, Long> DELETERS = new ConcurrentHashMap<>();
     private static final Map<Class<? extends Pointer>, Supplier<Pointer>> SAMPLES = Map.of(

@@ -6,12 +6,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AsyncRequest;
 import org.infer4j.spi.CloseGuard;
-import org.infer4j.tensorrt.TensorRtBinding;
 
 /**
  * Inputs and outputs bound to an execution slot of their own: the input shapes are fixed at bind
@@ -30,7 +30,7 @@ import org.infer4j.tensorrt.TensorRtBinding;
  * the engine's {@link Completer} finishes it. Two bindings run asynchronously in turn keep the GPU
  * busy with one while the other's outputs are read and its inputs written.
  */
-final class TrtBinding implements TensorRtBinding {
+final class TrtBinding implements Binding {
     private final TrtEngine engine;
     private final ExecutionSlot slot;
     private final Map<String, Tensor> inputs;
@@ -151,26 +151,6 @@ final class TrtBinding implements TensorRtBinding {
             throw new IllegalArgumentException("no output named '" + name + "'; outputs are " + outputs.keySet());
         }
         return t;
-    }
-
-    @Override
-    public double gpuMicrosPerRun(int runs) {
-        if (runs < 1) {
-            throw new IllegalArgumentException("runs must be >= 1, not " + runs);
-        }
-        guard.enter();
-        try {
-            requireNoneInFlight();
-            engine.enter();
-            try {
-                slot.run(inputs, outputs, null);
-                return slot.gpuMicrosPerRun(runs);
-            } finally {
-                engine.exit();
-            }
-        } finally {
-            guard.exit();
-        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package org.infer4j.tensorrt.internal;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -27,9 +26,9 @@ import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
 import org.infer4j.spi.AsyncRequest;
+import org.jspecify.annotations.Nullable;
 import org.infer4j.tensorrt.TensorRtEngine;
 import org.infer4j.tensorrt.spi.GraphRunner;
-import org.jspecify.annotations.Nullable;
 
 /**
  * A deserialised TensorRT engine with a pool of execution slots. {@code run} borrows a slot
@@ -65,7 +64,6 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     private final GraphSupport graphSupport;
     private final boolean blockingSync;
     private final long zeroCopyLimit;
-    private final @Nullable Path planFile;
     private final AtomicInteger slotNumbers = new AtomicInteger();
     private final int poolSize;
     private final Object completerLock = new Object();
@@ -74,7 +72,7 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
     /** Takes ownership of {@code runtime} and {@code engine}, also when this constructor throws. */
     TrtEngine(String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
-              long zeroCopyLimit, @Nullable Path planFile, int maxInFlight) {
+              long zeroCopyLimit, int maxInFlight) {
         super(TensorRtProvider.NAME, modelName, model.inputs(), model.outputs(), maxInFlight);
         this.poolSize = poolSize;
         this.modelName = modelName;
@@ -86,7 +84,6 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
         this.graphSupport = graphSupport;
         this.blockingSync = blockingSync;
         this.zeroCopyLimit = zeroCopyLimit;
-        this.planFile = planFile;
         this.pool = new LinkedBlockingDeque<>(poolSize);
         try {
             checkTypes(model);
@@ -275,11 +272,6 @@ final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine 
             throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs());
         }
         return Optional.of(plan.range(name));
-    }
-
-    @Override
-    public Optional<Path> planFile() {
-        return Optional.ofNullable(planFile);
     }
 
     @Override

@@ -32,8 +32,23 @@ final class TrtLogger extends ILogger {
         deallocate(false);
     }
 
+    /**
+     * Called by TensorRT, through JavaCPP's callback, on the thread that made the TensorRT call.
+     * Nothing may escape: JavaCPP's callback does not check for a pending Java exception, and one
+     * left pending across TensorRT's C++ frames is undefined behaviour. A failing SLF4J binding or
+     * line consumer therefore loses the message, not the process.
+     */
     @Override
     public void log(Severity severity, String message) {
+        try {
+            record(severity, message);
+        } catch (Throwable t) {
+            // the logger itself failed: rethrowing into native code is not an option, and there is
+            // nowhere left to report it
+        }
+    }
+
+    private void record(Severity severity, String message) {
         Severity s = severity.intern();
         switch (s) {
             case kINTERNAL_ERROR, kERROR -> log.error(message);

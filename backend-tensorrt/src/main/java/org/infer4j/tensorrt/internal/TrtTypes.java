@@ -4,8 +4,8 @@ import org.bytedeco.tensorrt.global.nvinfer.DataType;
 import org.infer4j.ElementType;
 import org.jspecify.annotations.Nullable;
 
-/** TensorRT data types against infer4j element types; public for the examples' plan probe. */
-public final class TrtTypes {
+/** TensorRT data types against infer4j element types. */
+final class TrtTypes {
     private TrtTypes() {
     }
 
