@@ -35,8 +35,7 @@ public interface Binding extends AutoCloseable {
      * {@link EngineClosedException} if the engine closed before the run started). A binding has at
      * most one run in flight: until the future completes, do not touch its tensors, and
      * {@link #run()} or {@code runAsync()} throws {@link IllegalStateException}. To overlap runs,
-     * use two bindings and alternate. {@link #close()} waits for a run in flight; a run still
-     * queued when the binding closes fails with {@link IllegalStateException}.
+     * use two bindings and alternate. {@link #close()} waits for a run in flight, queued or running.
      *
      * <p>The default runs {@link #run()} on the calling thread and returns a completed future, for
      * bindings of backends without asynchronous execution; the backends shipped with infer4j run

@@ -36,54 +36,60 @@ final class DefaultBinding implements Binding {
 
     @Override
     public void run() {
-        guard.ensureOpen();
-        if (inFlight.get()) {
-            throw inFlightError();
+        guard.enter();
+        try {
+            if (inFlight.get()) {
+                throw inFlightError();
+            }
+            runNow();
+        } finally {
+            guard.exit();
         }
-        runNow();
     }
 
+    /** Holds the binding open from here until the run finishes, so that close waits for it, queued or running. */
     @Override
     public CompletableFuture<Void> runAsync() {
-        guard.ensureOpen();
+        guard.enter();
         if (!inFlight.compareAndSet(false, true)) {
+            guard.exit();
             throw inFlightError();
         }
         try {
             AsyncRequest<Void> request = engine.runLater(this::runNow);
-            request.whenFinishing(() -> inFlight.set(false));
+            request.whenFinishing(() -> {
+                inFlight.set(false);
+                guard.exit();
+            });
             return request;
         } catch (RuntimeException e) {
             inFlight.set(false);
+            guard.exit();
             throw e;
         }
     }
 
+    /** Runs inside the close guard, entered by the caller. */
     private void runNow() {
-        guard.enter();
-        try {
-            if (complete) {
-                engine.run(inputs, outputs);
-                return;
-            }
-            try (Outputs first = engine.run(inputs)) {
-                for (TensorInfo info : engine.outputs()) {
-                    Tensor produced = first.get(info.name());
-                    Tensor mine = outputs.get(info.name());
-                    if (mine != null) {
-                        mine.copyFrom(produced);
-                    } else {
-                        Tensor keep = engine.allocate(info.name(), produced.shape().toArray());
-                        keep.copyFrom(produced);
-                        owned.add(keep);
-                        outputs.put(info.name(), keep);
-                    }
+        if (complete) {
+            engine.run(inputs, outputs);
+            return;
+        }
+        try (Outputs first = engine.run(inputs)) {
+            for (TensorInfo info : engine.outputs()) {
+                Tensor produced = first.get(info.name());
+                Tensor mine = outputs.get(info.name());
+                if (mine != null) {
+                    mine.copyFrom(produced);
+                } else {
+                    Tensor keep = engine.allocate(info.name(), produced.shape().toArray());
+                    keep.copyFrom(produced);
+                    owned.add(keep);
+                    outputs.put(info.name(), keep);
                 }
             }
-            complete = true;
-        } finally {
-            guard.exit();
         }
+        complete = true;
     }
 
     @Override
@@ -108,7 +114,7 @@ final class DefaultBinding implements Binding {
         return t;
     }
 
-    /** Waits for a run in flight on a worker thread, then closes the outputs this binding allocated. */
+    /** Waits for a run in flight, queued or running, then closes the outputs this binding allocated. */
     @Override
     public void close() {
         if (guard.close()) {

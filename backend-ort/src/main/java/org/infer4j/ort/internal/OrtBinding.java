@@ -90,26 +90,38 @@ final class OrtBinding implements Binding {
      */
     @Override
     public void run() {
-        if (inFlight.get()) {
-            guard.ensureOpen();
-            throw inFlightError();
+        guard.enter();
+        try {
+            if (inFlight.get()) {
+                throw inFlightError();
+            }
+            runNow();
+        } finally {
+            guard.exit();
         }
-        runNow();
     }
 
-    /** Runs on one of the engine's worker threads, as {@link #run()} does. */
+    /**
+     * Runs on one of the engine's worker threads, as {@link #run()} does; holds the binding open from
+     * here until the run finishes, so that close waits for it, queued or running.
+     */
     @Override
     public CompletableFuture<Void> runAsync() {
-        guard.ensureOpen();
+        guard.enter();
         if (!inFlight.compareAndSet(false, true)) {
+            guard.exit();
             throw inFlightError();
         }
         try {
             AsyncRequest<Void> request = engine.later(this::runNow);
-            request.whenFinishing(() -> inFlight.set(false));
+            request.whenFinishing(() -> {
+                inFlight.set(false);
+                guard.exit();
+            });
             return request;
         } catch (RuntimeException e) {
             inFlight.set(false);
+            guard.exit();
             throw e;
         }
     }
@@ -119,15 +131,11 @@ final class OrtBinding implements Binding {
                 + "running it again, or use a second binding to overlap runs");
     }
 
+    /** Runs inside the close guard, entered by the caller. */
     private void runNow() {
-        guard.enter();
-        try {
-            requireOpen("input", inputs);
-            requireOpen("output", outputs);
-            engine.guarded(runPinned);
-        } finally {
-            guard.exit();
-        }
+        requireOpen("input", inputs);
+        requireOpen("output", outputs);
+        engine.guarded(runPinned);
     }
 
     private void runPinned() {
