@@ -12,7 +12,7 @@ import random
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TARGETS = [
-    ROOT / "backend-tensorrt/src/test/resources/org/infer4j/tensorrt/internal/OnnxBytesFuzzTestInputs",
+    ROOT / "backend-tensorrt/src/test/resources/org/infer4j/tensorrt/internal/onnx/OnnxBytesFuzzTestInputs",
     ROOT / "backend-ort/src/test/resources/org/infer4j/ort/OrtCpuModelLoadFuzzTestInputs",
 ]
 FULL_ONLY = {"encoder_tiny"}

@@ -96,10 +96,11 @@ public final class Backends {
                 found.add(it.next()); // loads and instantiates this one provider
             } catch (ServiceConfigurationError | LinkageError e) {
                 String className = providerClassName(e);
-                if (className == null && e instanceof ServiceConfigurationError && e.getMessage().equals(previousUnnamed)) {
+                String message = String.valueOf(e.getMessage());
+                if (className == null && e instanceof ServiceConfigurationError && message.equals(previousUnnamed)) {
                     break; // ServiceLoader cannot read the registrations at all and would repeat itself for ever
                 }
-                previousUnnamed = className == null ? e.getMessage() : null;
+                previousUnnamed = className == null ? message : null;
                 broken.add(notLoaded(className != null ? className : UNNAMED_PROVIDER, e));
             }
         }
@@ -145,8 +146,10 @@ public final class Backends {
                         + "or org.infer4j:backend-tensorrt (tensorrt) to the class path."));
         Availability a = safeAvailability(f);
         if (!a.isAvailable()) {
-            throw new BackendUnavailableException("backend " + name + " cannot run here: " + a.detail()
-                    + (a.remedy().isEmpty() ? "" : ". To fix: " + a.remedy()), a.cause());
+            String message = "backend " + name + " cannot run here: " + a.detail()
+                    + (a.remedy().isEmpty() ? "" : ". To fix: " + a.remedy());
+            Throwable cause = a.cause();
+            throw cause == null ? new BackendUnavailableException(message) : new BackendUnavailableException(message, cause);
         }
         return f.provider();
     }
@@ -270,8 +273,9 @@ public final class Backends {
                 Throwable thrown = t.getCause() != null ? t.getCause() : t;
                 return Availability.unavailable("its static initialiser threw " + oneLine(thrown), BUG_REMEDY, error);
             }
-            if (t instanceof NoClassDefFoundError && String.valueOf(t.getMessage()).startsWith("Could not initialize class ")) {
-                return Availability.unavailable(t.getMessage().replace("Could not initialize class ", "class ")
+            String message = String.valueOf(t.getMessage());
+            if (t instanceof NoClassDefFoundError && message.startsWith("Could not initialize class ")) {
+                return Availability.unavailable(message.replace("Could not initialize class ", "class ")
                         + " failed its static initialisation earlier in this JVM", BUG_REMEDY, error);
             }
             if (t instanceof NoClassDefFoundError || t instanceof ClassNotFoundException) {
@@ -337,7 +341,7 @@ public final class Backends {
                     ? " by priority; -D" + BACKEND_PROPERTY + "=auto chooses by measurement when a model is built"
                     : " (from -D" + BACKEND_PROPERTY + "=" + named + ")"));
         } catch (BackendUnavailableException e) {
-            System.out.println("automatic choice: none; " + e.getMessage().lines().findFirst().orElse("").replaceAll(":$", ""));
+            System.out.println("automatic choice: none; " + String.valueOf(e.getMessage()).lines().findFirst().orElse("").replaceAll(":$", ""));
         }
     }
 }

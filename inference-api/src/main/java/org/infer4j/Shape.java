@@ -2,6 +2,7 @@ package org.infer4j;
 
 import java.util.Arrays;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An immutable tensor shape. In model metadata a dimension may be unknown ({@link #UNKNOWN}, -1):
@@ -88,7 +89,7 @@ public final class Shape {
     }
 
     @Override
-    public boolean equals(Object o) {
+    public boolean equals(@Nullable Object o) {
         return o instanceof Shape other && Arrays.equals(dims, other.dims);
     }
 

@@ -225,7 +225,7 @@ public final class AutoSelector {
             }
         }
         List<Candidate> table = List.copyOf(rows.values());
-        if (best == null) {
+        if (best == null || bestRow == null) {
             throw new SelectionFailedException("no backend qualified for " + config.modelName() + " (" + precision
                     + "): each was unavailable, failed, differed from " + reference.name() + " by more than " + tolerance
                     + " of an output's scale, or was not measured in time:\n" + Selection.table(table, null), table);
@@ -258,8 +258,10 @@ public final class AutoSelector {
         Availability a = registry.statuses().stream().filter(s -> s.name().equals(name)).findFirst()
                 .map(BackendStatus::availability).orElseThrow();
         if (!a.isAvailable()) {
-            throw new BackendUnavailableException("the reference backend " + name + " of the automatic choice cannot run here: "
-                    + a.detail() + (a.remedy().isEmpty() ? "" : ". To fix: " + a.remedy()), a.cause());
+            String why = "the reference backend " + name + " of the automatic choice cannot run here: " + a.detail()
+                    + (a.remedy().isEmpty() ? "" : ". To fix: " + a.remedy());
+            Throwable cause = a.cause();
+            throw cause == null ? new BackendUnavailableException(why) : new BackendUnavailableException(why, cause);
         }
         return new Contender(name, provider.get(), a);
     }
@@ -324,7 +326,7 @@ public final class AutoSelector {
         long[] latencies = new long[total];
         AtomicInteger next = new AtomicInteger();
         AtomicInteger done = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<@Nullable Throwable> failure = new AtomicReference<>();
         Runnable caller = () -> {
             Map<String, Tensor> inputs = copies(template);
             try {

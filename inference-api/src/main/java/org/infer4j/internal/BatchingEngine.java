@@ -322,7 +322,7 @@ public final class BatchingEngine implements InferenceEngine {
         String first = null;
         for (int i = 0; i < inputs.size(); i++) {
             TensorInfo info = inputs.get(i);
-            Tensor t = in.get(info.name());
+            Tensor t = Objects.requireNonNull(in.get(info.name()), "checked present");
             if (t.location() != MemoryLocation.HOST) {
                 throw new InvalidInputException("input '" + info.name() + "' is " + t.describe() + "; dynamic batching merges "
                         + "host tensors: pass host tensors, or use an engine built without dynamicBatching");
@@ -354,7 +354,7 @@ public final class BatchingEngine implements InferenceEngine {
         long[] key = new long[length];
         int k = 0;
         for (TensorInfo info : inputs) {
-            Shape s = in.get(info.name()).shape();
+            Shape s = Objects.requireNonNull(in.get(info.name()), "checked present").shape();
             for (int d = 1; d < s.rank(); d++) {
                 key[k++] = s.dim(d);
             }
@@ -493,13 +493,13 @@ public final class BatchingEngine implements InferenceEngine {
         Map<String, Tensor> merged = new LinkedHashMap<>();
         try {
             for (TensorInfo info : inputs) {
-                long[] shape = batch.get(0).inputs().get(info.name()).shape().toArray();
+                long[] shape = input(batch.get(0), info).shape().toArray();
                 shape[0] = rows;
                 Tensor t = Tensor.allocate(info.elementType(), shape);
                 merged.put(info.name(), t);
                 ByteBuffer target = t.buffer();
                 for (Pending p : batch) {
-                    target.put(p.inputs().get(info.name()).buffer());
+                    target.put(input(p, info).buffer());
                 }
             }
             return merged;
@@ -507,6 +507,11 @@ public final class BatchingEngine implements InferenceEngine {
             merged.values().forEach(Tensor::close);
             throw e;
         }
+    }
+
+    /** The request's tensor for {@code info}: present, as every request was checked before it was queued. */
+    private static Tensor input(Pending p, TensorInfo info) {
+        return Objects.requireNonNull(p.inputs().get(info.name()), "checked present");
     }
 
     /** Hands each request its rows of every output, in batch order; the batch's outputs are closed. */
@@ -602,7 +607,10 @@ public final class BatchingEngine implements InferenceEngine {
         }
     }
 
-    private static RuntimeException rethrown(Throwable cause) {
+    private static RuntimeException rethrown(@Nullable Throwable cause) {
+        if (cause == null) {
+            return new InferenceException("a batched call failed without a cause");
+        }
         if (cause instanceof RuntimeException r) {
             return r;
         }

@@ -72,10 +72,11 @@ public final class InputCheck {
             checkTensor("input", info, t);
         }
         for (NamedDimension d : namedDimensions) { // arrays, no iterators: checkInputs runs on every call
-            Tensor first = in.get(d.inputs()[0].name());
+            // every input is present: checked above
+            Tensor first = Objects.requireNonNull(in.get(d.inputs()[0].name()));
             long size = first.shape().dim(d.axes()[0]);
             for (int i = 1; i < d.inputs().length; i++) {
-                Tensor other = in.get(d.inputs()[i].name());
+                Tensor other = Objects.requireNonNull(in.get(d.inputs()[i].name()));
                 if (other.shape().dim(d.axes()[i]) != size) {
                     throw new InvalidInputException("input '" + d.inputs()[i].name() + "' has shape " + other.shape()
                             + ", whose dimension " + d.axes()[i] + " ('" + d.name() + "') is " + other.shape().dim(d.axes()[i])

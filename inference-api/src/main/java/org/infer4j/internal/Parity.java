@@ -2,6 +2,7 @@ package org.infer4j.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.infer4j.ElementType;
 import org.infer4j.Outputs;
 import org.infer4j.Shape;
@@ -99,7 +100,7 @@ final class Parity {
                             name, relative, want.scale(), tolerance));
                 }
             } else {
-                long[] w = want.integers();
+                long[] w = Objects.requireNonNull(want.integers(), "an integer output's expected values");
                 long[] g = integers(got);
                 long mismatches = 0;
                 for (int i = 0; i < w.length; i++) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,7 +92,7 @@ public final class AsyncRequest<T> extends CompletableFuture<T> {
     }
 
     /** Finishes a running request with its result; closes the result if the future was completed otherwise. */
-    public void succeed(T value) {
+    public void succeed(@Nullable T value) {
         finish();
         if (!complete(value) && value instanceof AutoCloseable c) {
             closeQuietly(c);

@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -90,7 +91,8 @@ public final class EngineConfig {
     public byte[] modelBytes() {
         byte[] b = modelBytes;
         if (b == null) {
-            b = readModel(modelPath);
+            // the constructor takes a path wherever it takes no bytes
+            b = readModel(Objects.requireNonNull(modelPath, "modelPath"));
             modelBytes = b;
         }
         return b;
@@ -217,7 +219,7 @@ public final class EngineConfig {
         });
     }
 
-    private static byte[] readModel(@Nullable Path path) {
+    private static byte[] readModel(Path path) {
         try {
             return Files.readAllBytes(path);
         } catch (NoSuchFileException e) {

@@ -13,6 +13,7 @@ import static org.bytedeco.cuda.global.cudart.cudaStreamEndCapture;
 import static org.bytedeco.cuda.global.cudart.cudaStreamSynchronize;
 
 import java.util.Arrays;
+import java.util.Objects;
 import org.bytedeco.cuda.cudart.CUgraphExec_st;
 import org.bytedeco.cuda.cudart.CUgraph_st;
 import org.bytedeco.cuda.cudart.CUstream_st;
@@ -118,7 +119,7 @@ final class CudaGraphRunner implements GraphRunner {
     }
 
     private Graph capture(CapturableWork w) throws GraphCache.CaptureFailedException {
-        long[] signature = current.clone();
+        long[] signature = current().clone();
         // TensorRT's deferred, shape-dependent setup happens on the first enqueue: never inside a capture
         w.enqueue();
         w.synchronize();
@@ -146,7 +147,7 @@ final class CudaGraphRunner implements GraphRunner {
                 cudaGraphDestroy(graph);
             }
             cudaGetLastError(); // capture errors are not sticky; clear the last error for later calls
-            String why = during != null ? during.getMessage()
+            String why = during != null ? Objects.toString(during.getMessage(), during.getClass().getName())
                     : forbidden != 0 ? "cudaStreamSynchronize during capture (test hook): " + errorText(forbidden)
                     : "cudaStreamEndCapture: " + errorText(end);
             throw new GraphCache.CaptureFailedException(why);
@@ -182,6 +183,15 @@ final class CudaGraphRunner implements GraphRunner {
     @Override
     public synchronized void close() {
         cache.close(executor);
+    }
+
+    /** The signature of the inference in progress. */
+    private long[] current() {
+        long[] c = current;
+        if (c == null) {
+            throw new IllegalStateException("no inference of " + owner + " in progress");
+        }
+        return c;
     }
 
     private CapturableWork work() {

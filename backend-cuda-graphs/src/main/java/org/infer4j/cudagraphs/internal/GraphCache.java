@@ -171,7 +171,7 @@ public final class GraphCache<G> {
         }
 
         @Override
-        public boolean equals(Object o) {
+        public boolean equals(@Nullable Object o) {
             return o instanceof Signature s && Arrays.equals(dims, s.dims);
         }
 

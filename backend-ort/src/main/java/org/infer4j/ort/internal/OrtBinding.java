@@ -4,6 +4,7 @@ import ai.onnxruntime.OnnxTensor;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,7 +47,9 @@ final class OrtBinding implements Binding {
         public void reshaped(Map<String, Shape> changed) {
             for (Map.Entry<String, Shape> e : changed.entrySet()) {
                 if (!owned.containsKey(e.getKey())) {
-                    throw OrtEngine.reshapedOutput(e.getKey(), e.getValue(), outputs.get(e.getKey()).shape());
+                    // only bound outputs are pinned, so it has one
+                    Tensor given = Objects.requireNonNull(outputs.get(e.getKey()));
+                    throw OrtEngine.reshapedOutput(e.getKey(), e.getValue(), given.shape());
                 }
             }
         }

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.regex.Pattern;
 import org.infer4j.Binding;
@@ -123,7 +124,9 @@ final class OrtEngine extends AbstractInferenceEngine {
                     @Override
                     public void reshaped(Map<String, Shape> changed) {
                         Map.Entry<String, Shape> first = changed.entrySet().iterator().next();
-                        throw reshapedOutput(first.getKey(), first.getValue(), outputs.get(first.getKey()).shape());
+                        // only the caller's outputs are pinned here, so it has one
+                        Tensor given = Objects.requireNonNull(outputs.get(first.getKey()));
+                        throw reshapedOutput(first.getKey(), first.getValue(), given.shape());
                     }
 
                     @Override

@@ -80,7 +80,8 @@ final class OrtNative {
 
     private static final class Runtime {
         static final Availability AVAILABILITY;
-        static final OrtEnvironment ENVIRONMENT;
+        /** Null where ONNX Runtime did not load ({@link #AVAILABILITY} says why). */
+        static final @Nullable OrtEnvironment ENVIRONMENT;
         static final OrtLoggingLevel LOGGING_LEVEL = loggingLevel(LoggerFactory.getLogger(LOGGER));
 
         static {

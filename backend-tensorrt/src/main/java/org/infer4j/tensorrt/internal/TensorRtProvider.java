@@ -7,7 +7,6 @@ import static org.bytedeco.tensorrt.global.nvinfer.createInferRuntime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.bytedeco.cuda.cudart.cudaDeviceProp;
 import org.bytedeco.javacpp.BytePointer;
@@ -21,6 +20,17 @@ import org.infer4j.ModelLoadException;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
 import org.infer4j.tensorrt.TensorRtSettings;
+import org.infer4j.tensorrt.internal.build.EngineCache;
+import org.infer4j.tensorrt.internal.build.EngineCacheKey;
+import org.infer4j.tensorrt.internal.build.EngineCompiler;
+import org.infer4j.tensorrt.internal.build.ProfilePlan;
+import org.infer4j.tensorrt.internal.nativeinterop.Cuda;
+import org.infer4j.tensorrt.internal.nativeinterop.NativeDelete;
+import org.infer4j.tensorrt.internal.nativeinterop.NativeStack;
+import org.infer4j.tensorrt.internal.nativeinterop.TrtLogger;
+import org.infer4j.tensorrt.internal.onnx.OnnxModelInfo;
+import org.infer4j.tensorrt.internal.runtime.GraphSupport;
+import org.infer4j.tensorrt.internal.runtime.TrtEngine;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -101,7 +111,7 @@ public final class TensorRtProvider implements BackendProvider {
         String engineFile = key.digest() + ".engine";
 
         List<String> notes = new ArrayList<>();
-        GraphSupport graphs = graphSupport(config.cudaGraphs(), settings, modelName, notes);
+        GraphSupport graphs = GraphSupport.choose(config.cudaGraphs(), settings, modelName, notes);
         long start = System.nanoTime();
         IRuntime runtime = createInferRuntime(TrtLogger.INSTANCE);
         if (runtime == null || runtime.isNull()) {
@@ -149,7 +159,7 @@ public final class TensorRtProvider implements BackendProvider {
             EngineStats stats = new EngineStats(counters, notes);
             ICudaEngine owned = engine;
             engine = null; // TrtEngine owns both from here, on every path
-            return new TrtEngine(modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs,
+            return new TrtEngine(NAME, modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs,
                     blockingSync, settings.zeroCopyLimit(), config.maxInFlight());
         } catch (RuntimeException e) {
             NativeDelete.delete(engine);
@@ -193,30 +203,6 @@ public final class TensorRtProvider implements BackendProvider {
             default -> throw new IllegalArgumentException("option " + key + " of backend " + NAME
                     + " is true or false, not '" + value + "'");
         };
-    }
-
-    /**
-     * Graph replay when asked for and {@code backend-cuda-graphs} is on the class path; asked for
-     * without it, a warning and a note, and runs without graphs.
-     */
-    static GraphSupport graphSupport(boolean asked, TensorRtSettings settings, String modelName, List<String> notes) {
-        if (!asked) {
-            return GraphSupport.OFF;
-        }
-        Optional<org.infer4j.tensorrt.spi.GraphRunnerFactory> factory =
-                GraphSupport.discover(Thread.currentThread().getContextClassLoader());
-        if (factory.isEmpty()) {
-            factory = GraphSupport.discover(null);
-        }
-        if (factory.isEmpty()) {
-            String note = GraphSupport.missingModuleNote();
-            log.warn("{}: {}", modelName, note);
-            notes.add(note);
-            return GraphSupport.OFF;
-        }
-        notes.add("cudaGraphs: one CUDA graph per input-shape signature and execution context, at most "
-                + settings.graphCacheCapacity() + " per context (TensorRtSettings.graphCacheCapacity)");
-        return new GraphSupport(factory.get(), settings.graphCacheCapacity());
     }
 
     private static @Nullable ICudaEngine deserialize(IRuntime runtime, byte[] serialized) {
