@@ -88,7 +88,7 @@ final class BatchScorer implements Iterator<Row>, AutoCloseable {
         for (int o = 0; o < outputValues.length; o++) {
             values[plan.inputWidth() + o] = outputValues[o][next];
         }
-        batch[next++] = null;
+        next++; // the row stays referenced until the next batch overwrites it
         return RowFactory.create(values);
     }
 

@@ -60,10 +60,18 @@ public final class EngineCompiler {
      * @param cache where the timing cache is read and stored
      * @param key the engine's cache key, which names its timing cache
      * @return the serialised engine
-     * @throws ModelLoadException naming the failing ONNX nodes or TensorRT's build errors
+     * @throws ModelLoadException naming the failing ONNX nodes or TensorRT's build errors, or if the JVM is shutting down
      */
     public static byte[] compile(byte[] model, @Nullable Path modelFile, String modelName, ProfilePlan plan, Precision precision,
                           TensorRtSettings settings, EngineCache cache, EngineCacheKey key) {
+        // counted until every native object of the build is freed: the JVM's exit waits for it
+        try (BuildsInFlight.Ticket building = BuildsInFlight.process().enter(modelName)) {
+            return build(model, modelFile, modelName, plan, precision, settings, cache, key);
+        }
+    }
+
+    private static byte[] build(byte[] model, @Nullable Path modelFile, String modelName, ProfilePlan plan, Precision precision,
+                                TensorRtSettings settings, EngineCache cache, EngineCacheKey key) {
         long start = System.nanoTime();
         BuildListener listener = settings.buildListener();
         IBuilder builder = null;
