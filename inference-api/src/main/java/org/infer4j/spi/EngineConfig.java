@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
 
 /** Everything an {@link org.infer4j.EngineBuilder} was told, as a provider receives it. Immutable and thread-safe. */
 public final class EngineConfig {
+    /** The most asynchronous requests an engine accepts and has not finished, unless the builder says otherwise. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 64;
+
     private final @Nullable Path modelPath;
     private volatile byte @Nullable [] modelBytes;
     private volatile @Nullable String modelDigest;
@@ -35,6 +38,7 @@ public final class EngineConfig {
     private final Map<Class<?>, BackendSettings> settings;
     private final Map<String, String> options;
     private final boolean cudaGraphs;
+    private final int maxInFlight;
 
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options) {
@@ -44,6 +48,21 @@ public final class EngineConfig {
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
                         boolean cudaGraphs) {
+        this(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs, DEFAULT_MAX_IN_FLIGHT);
+    }
+
+    /**
+     * @param maxInFlight the most asynchronous requests the engine accepts and has not finished
+     * @throws IllegalArgumentException if the model is given as both or neither of path and bytes,
+     *         or {@code maxInFlight < 1}
+     */
+    public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
+                        Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
+                        boolean cudaGraphs, int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, not " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
         if ((modelPath == null) == (modelBytes == null)) {
             throw new IllegalArgumentException("give the model as a path or as bytes, not both or neither");
         }
@@ -106,7 +125,7 @@ public final class EngineConfig {
      */
     public EngineConfig withPrecision(Precision other) {
         EngineConfig copy = new EngineConfig(modelPath, modelPath == null ? modelBytes : null, deviceIndex, other, shapeRanges,
-                List.copyOf(settings.values()), options, cudaGraphs);
+                List.copyOf(settings.values()), options, cudaGraphs, maxInFlight);
         copy.modelBytes = modelBytes;
         copy.modelDigest = modelDigest;
         return copy;
@@ -151,6 +170,11 @@ public final class EngineConfig {
     /** Whether the user asked for CUDA graph capture and replay ({@link org.infer4j.EngineBuilder#cudaGraphs}). */
     public boolean cudaGraphs() {
         return cudaGraphs;
+    }
+
+    /** The most asynchronous requests the engine accepts and has not finished ({@link org.infer4j.EngineBuilder#maxInFlight}). */
+    public int maxInFlight() {
+        return maxInFlight;
     }
 
     /** The untyped escape-hatch options, by key. */

@@ -45,6 +45,8 @@ public final class TensorRtProvider implements BackendProvider {
     public static final String BLOCKING_SYNC_OPTION = "blockingSync";
     /** The option that overrides {@link TensorRtSettings#tf32()}, for tools that pass options as text. */
     public static final String TF32_OPTION = "tf32";
+    /** The option that overrides {@link TensorRtSettings#contextPoolSize()}, for tools that pass options as text. */
+    public static final String CONTEXT_POOL_SIZE_OPTION = "contextPoolSize";
     private static final Logger log = LoggerFactory.getLogger(TensorRtProvider.class);
 
     @Override
@@ -67,14 +69,19 @@ public final class TensorRtProvider implements BackendProvider {
         return NativeStack.availability();
     }
 
+    /** The CUDA devices visible to the process. */
+    @Override
+    public int deviceCount() {
+        int[] count = {0};
+        Cuda.check(cudaGetDeviceCount(count), "cudaGetDeviceCount");
+        return count[0];
+    }
+
     @Override
     public InferenceEngine create(EngineConfig config) {
         NativeStack.require();
-        config.requireKnownOptions(NAME, Set.of(BLOCKING_SYNC_OPTION, TF32_OPTION));
-        TensorRtSettings settings = config.settings(TensorRtSettings.class).orElseGet(TensorRtSettings::defaults);
-        if (config.options().containsKey(TF32_OPTION)) {
-            settings = settings.toBuilder().tf32(booleanOption(config, TF32_OPTION, settings.tf32())).build();
-        }
+        config.requireKnownOptions(NAME, Set.of(BLOCKING_SYNC_OPTION, TF32_OPTION, CONTEXT_POOL_SIZE_OPTION));
+        TensorRtSettings settings = settingsOf(config);
         boolean blockingSync = booleanOption(config, BLOCKING_SYNC_OPTION, settings.blockingSync());
         String modelName = config.modelName();
         byte[] model = config.modelBytes();
@@ -153,12 +160,35 @@ public final class TensorRtProvider implements BackendProvider {
             ICudaEngine owned = engine;
             engine = null; // TrtEngine owns both from here, on every path
             return new TrtEngine(NAME, modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs,
-                    blockingSync, settings.zeroCopyLimit());
+                    blockingSync, settings.zeroCopyLimit(), config.maxInFlight());
         } catch (RuntimeException e) {
             NativeDelete.delete(engine);
             NativeDelete.delete(runtime);
             throw e;
         }
+    }
+
+    /**
+     * The typed settings given, or the defaults, with the text options {@value #TF32_OPTION} and
+     * {@value #CONTEXT_POOL_SIZE_OPTION} applied over them.
+     *
+     * @throws IllegalArgumentException for an option value that is not of its type or range
+     */
+    static TensorRtSettings settingsOf(EngineConfig config) {
+        TensorRtSettings settings = config.settings(TensorRtSettings.class).orElseGet(TensorRtSettings::defaults);
+        if (config.options().containsKey(TF32_OPTION)) {
+            settings = settings.toBuilder().tf32(booleanOption(config, TF32_OPTION, settings.tf32())).build();
+        }
+        String poolSize = config.options().get(CONTEXT_POOL_SIZE_OPTION);
+        if (poolSize != null) {
+            try {
+                settings = settings.toBuilder().contextPoolSize(Integer.parseInt(poolSize.trim())).build();
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("option " + CONTEXT_POOL_SIZE_OPTION + " of backend " + NAME
+                        + " is a number of contexts >= 1, not '" + poolSize + "'", e);
+            }
+        }
+        return settings;
     }
 
     /** The boolean option {@code key} if given, else {@code otherwise}. */

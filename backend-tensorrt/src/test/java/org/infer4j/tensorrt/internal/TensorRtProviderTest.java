@@ -72,6 +72,17 @@ class TensorRtProviderTest {
     }
 
     @Test
+    void theContextPoolSizeOptionOverridesTheSettingsAndTakesOnlyAPositiveNumber() {
+        assertThat(TensorRtProvider.settingsOf(configWith(Map.of())).contextPoolSize())
+                .isEqualTo(TensorRtSettings.defaults().contextPoolSize());
+        assertThat(TensorRtProvider.settingsOf(configWith(Map.of("contextPoolSize", " 4"))).contextPoolSize()).isEqualTo(4);
+        assertThatThrownBy(() -> TensorRtProvider.settingsOf(configWith(Map.of("contextPoolSize", "four"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a number of contexts >= 1, not 'four'");
+        assertThatThrownBy(() -> TensorRtProvider.settingsOf(configWith(Map.of("contextPoolSize", "0"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contextPoolSize must be >= 1");
+    }
+
+    @Test
     void anUnknownOptionIsRejectedNamingTheKnownOne() {
         EngineConfig config = configWith(Map.of("blockingsync", "true"));
 
