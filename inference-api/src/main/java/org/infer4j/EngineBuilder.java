@@ -41,6 +41,7 @@ public final class EngineBuilder {
     private final Map<String, String> options = new LinkedHashMap<>();
     private @Nullable Backends backends;
     private boolean cudaGraphs;
+    private @Nullable Int8Calibration int8Calibration;
 
     EngineBuilder() {
     }
@@ -86,8 +87,30 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * The arithmetic precision inside the model (default {@link Precision#FP32}).
+     *
+     * @param precision the precision; {@link Precision#INT8} takes a calibration
+     *                  ({@link #int8Calibration(Int8Calibration)}) unless the model is quantized already
+     * @return this builder
+     * @throws NullPointerException if {@code precision} is null
+     */
     public EngineBuilder precision(Precision precision) {
         this.precision = Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /**
+     * Representative inputs from which an {@link Precision#INT8} engine takes its INT8 scales, and the layers
+     * to keep in FP32. {@code tensorrt} calibrates on them (or reuses the cached result); {@code ort-tensorrt}
+     * uses the calibration table that {@code tensorrt} stored for them.
+     *
+     * @param calibration the calibration
+     * @return this builder
+     * @throws NullPointerException if {@code calibration} is null
+     */
+    public EngineBuilder int8Calibration(Int8Calibration calibration) {
+        this.int8Calibration = Objects.requireNonNull(calibration, "calibration");
         return this;
     }
 
@@ -142,7 +165,10 @@ public final class EngineBuilder {
      * @throws BackendUnavailableException if the named backend is missing or cannot run here, or none can;
      *         without a name in code, if the system property {@code infer4j.backend} names a backend that is
      *         unknown or cannot run here (the message names the property)
-     * @throws InvalidInputException if a shape range does not fit the model's inputs
+     * @throws InvalidInputException if a shape range does not fit the model's inputs, or INT8 calibration
+     *         data does not
+     * @throws UnsupportedPrecisionException if the backend cannot run the model in the precision asked for
+     * @throws IllegalStateException if an INT8 calibration is given for a precision other than INT8
      */
     public InferenceEngine build() {
         if (modelPath == null && modelBytes == null) {
@@ -152,9 +178,14 @@ public final class EngineBuilder {
             throw new ModelLoadException("model file " + modelPath.toAbsolutePath()
                     + (Files.exists(modelPath) ? " is not a regular file" : " does not exist"));
         }
+        if (int8Calibration != null && precision != Precision.INT8) {
+            throw new IllegalStateException("an INT8 calibration was given for a " + precision + " engine; call "
+                    + "precision(Precision.INT8), or leave the calibration out");
+        }
         Backends registry = backends != null ? backends : Backends.discover();
         BackendProvider provider = backend != null ? registry.require(backend) : registry.automatic();
-        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs);
+        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options,
+                cudaGraphs, int8Calibration);
         log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, deviceIndex);
         return provider.create(config);
     }

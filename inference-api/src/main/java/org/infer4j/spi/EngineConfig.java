@@ -16,6 +16,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.infer4j.BackendSettings;
+import org.infer4j.Int8Calibration;
 import org.infer4j.InvalidInputException;
 import org.infer4j.ModelLoadException;
 import org.infer4j.Precision;
@@ -33,6 +34,7 @@ public final class EngineConfig {
     private final Map<Class<?>, BackendSettings> settings;
     private final Map<String, String> options;
     private final boolean cudaGraphs;
+    private final @Nullable Int8Calibration int8Calibration;
 
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options) {
@@ -42,6 +44,26 @@ public final class EngineConfig {
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
                         boolean cudaGraphs) {
+        this(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs, null);
+    }
+
+    /**
+     * Everything a builder was told.
+     *
+     * @param modelPath the model file, or null when the model is given as bytes
+     * @param modelBytes the model's bytes, or null when it is given as a file
+     * @param deviceIndex the CUDA device
+     * @param precision the arithmetic precision inside the model
+     * @param shapeRanges the user's shape ranges by input name
+     * @param settings typed settings, the last of each class winning
+     * @param options the escape-hatch options
+     * @param cudaGraphs whether CUDA graph capture and replay was asked for
+     * @param int8Calibration the INT8 calibration, or null
+     * @throws IllegalArgumentException if both or neither of the model path and bytes are given
+     */
+    public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
+                        Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
+                        boolean cudaGraphs, @Nullable Int8Calibration int8Calibration) {
         if ((modelPath == null) == (modelBytes == null)) {
             throw new IllegalArgumentException("give the model as a path or as bytes, not both or neither");
         }
@@ -55,6 +77,7 @@ public final class EngineConfig {
         this.settings = Map.copyOf(bySettingsType);
         this.options = Map.copyOf(options);
         this.cudaGraphs = cudaGraphs;
+        this.int8Calibration = int8Calibration;
     }
 
     /** The model file, when the model was given as a path (some backends resolve external data beside it). */
@@ -112,6 +135,16 @@ public final class EngineConfig {
     /** Whether the user asked for CUDA graph capture and replay ({@link org.infer4j.EngineBuilder#cudaGraphs}). */
     public boolean cudaGraphs() {
         return cudaGraphs;
+    }
+
+    /**
+     * The INT8 calibration the user gave ({@link org.infer4j.EngineBuilder#int8Calibration}), if any; only
+     * ever given with {@link Precision#INT8}.
+     *
+     * @return the calibration, or empty
+     */
+    public Optional<Int8Calibration> int8Calibration() {
+        return Optional.ofNullable(int8Calibration);
     }
 
     /** The untyped escape-hatch options, by key. */
