@@ -16,5 +16,11 @@ public enum Precision {
      * quantize/dequantize nodes of a model quantized before export. Results differ from FP32 by more than
      * FP16's do: measure the agreement on your data (docs/precision.md).
      */
-    INT8
+    INT8,
+    /**
+     * 8-bit floating point (E4M3) where the model says so, FP16 elsewhere: the model must carry FP8
+     * QuantizeLinear/DequantizeLinear pairs with their scales (docs/precision.md shows how to insert them). Only
+     * {@code tensorrt} runs it, on GPUs of compute capability 8.9 (Ada) or 9.0 (Hopper) and later.
+     */
+    FP8
 }

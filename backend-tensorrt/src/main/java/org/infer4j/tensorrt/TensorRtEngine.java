@@ -61,4 +61,14 @@ public interface TensorRtEngine extends InferenceEngine {
      * engine could not be stored there.
      */
     Optional<Path> planFile();
+
+    /**
+     * The INT8 calibration table this engine's scales came from, in {@link TensorRtSettings#cacheDirectory()}:
+     * the file {@code ort-tensorrt} runs INT8 with ({@code OrtSettings.int8CalibrationTable} takes it where the
+     * cache directory is not the default one).
+     *
+     * @return the table file; empty unless the engine is an INT8 engine calibrated by infer4j whose table could
+     *         be stored
+     */
+    Optional<Path> calibrationTable();
 }

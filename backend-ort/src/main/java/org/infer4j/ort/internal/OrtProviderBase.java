@@ -37,16 +37,23 @@ abstract class OrtProviderBase implements BackendProvider {
         return precision == Precision.FP32;
     }
 
+    /** Why this provider cannot run {@code precision}, and what can. */
+    String refusal(Precision precision) {
+        return name() + " runs a model in the precision it was exported in, so Precision." + precision + " does not apply; "
+                + switch (precision) {
+                    case INT8 -> "use tensorrt or ort-tensorrt with an Int8Calibration, or quantize the model (QuantizeLinear "
+                            + "and DequantizeLinear nodes) and run it with Precision.FP32";
+                    case FP8 -> "only the tensorrt backend runs FP8 (a model with FP8 QuantizeLinear/DequantizeLinear nodes)";
+                    default -> "use ort-tensorrt or tensorrt for " + precision + ", or export an " + precision
+                            + " model and run it with FP32";
+                };
+    }
+
     @Override
     public InferenceEngine create(EngineConfig config) {
         OrtSettings settings = config.settings(OrtSettings.class).orElseGet(OrtSettings::defaults);
         if (!supports(config.precision())) {
-            throw new UnsupportedPrecisionException(name() + " runs a model in the precision it was exported in, so Precision."
-                    + config.precision() + " does not apply; " + (config.precision() == Precision.INT8
-                    ? "use tensorrt or ort-tensorrt with an Int8Calibration, or quantize the model (QuantizeLinear and "
-                            + "DequantizeLinear nodes) and run it with Precision.FP32"
-                    : "use ort-tensorrt or tensorrt for " + config.precision() + ", or export an " + config.precision()
-                            + " model and run it with FP32"));
+            throw new UnsupportedPrecisionException(refusal(config.precision()));
         }
         checkOptionKeys(config);
         try (OrtSession.SessionOptions options = OrtNative.sessionOptions()) {

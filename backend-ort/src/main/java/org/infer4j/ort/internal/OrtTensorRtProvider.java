@@ -64,10 +64,19 @@ public final class OrtTensorRtProvider extends OrtProviderBase {
         return OrtNative.tensorRt();
     }
 
-    /** FP32, FP16, and INT8 with a TensorRT calibration table ({@link Int8Table}). */
+    /**
+     * FP32, FP16, and INT8 with a TensorRT calibration table ({@link Int8Table}); not FP8, for which the provider
+     * has no option.
+     */
     @Override
     boolean supports(Precision precision) {
-        return true;
+        return precision != Precision.FP8;
+    }
+
+    @Override
+    String refusal(Precision precision) {
+        return "ort-tensorrt cannot run Precision." + precision + ": ONNX Runtime's TensorRT provider has no option that "
+                + "enables it; the tensorrt backend runs FP8 models (FP8 QuantizeLinear/DequantizeLinear nodes)";
     }
 
     @Override
