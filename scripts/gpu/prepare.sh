@@ -7,16 +7,17 @@
 # small enough to travel beside the repository) and carry .gpu/app and .gpu/test; see run.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# MODULES="inference-api backend-ort" limits the build to those modules (and what they need)
-MODULES=${MODULES:-$(sed -n "s:.*<module>\(.*\)</module>.*:\1:p" pom.xml)}
+# The modules that run on the GPU machine: the libraries and the benchmark tool. Not the BOM (nothing to run) nor
+# consumer-cpu-test (no jar, and its CPU-only ONNX Runtime would sit beside the GPU one in .gpu/app); a new library
+# module joins this list. MODULES="inference-api backend-ort" limits the build to those modules (and what they need).
+MODULES=${MODULES:-inference-api backend-ort backend-tensorrt backend-cuda-graphs metrics infer4j-bench}
 mvn -B -q install -DskipTests -pl "$(echo $MODULES | tr ' ' ,)" -am
 rm -rf .gpu/app .gpu/test
 mkdir -p .gpu/app .gpu/test
 for m in $MODULES; do
-  [ -d "$m/src" ] || continue  # a pom-only module (the BOM) has nothing to run
   mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=runtime -DexcludeGroupIds=org.infer4j \
     -DoutputDirectory="$PWD/.gpu/app"
-  ls "$m"/target/*.jar | grep -v -- "-tests.jar$" | xargs -I{} cp {} .gpu/app/
+  ls "$m"/target/*.jar | grep -v -E -- "-(tests|sources|javadoc).jar$" | xargs -I{} cp {} .gpu/app/
   if [ -d "$m/target/test-classes" ]; then
     mkdir -p ".gpu/test/$m" && cp -r "$m/target/test-classes/." ".gpu/test/$m/"
     mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=test -DexcludeGroupIds=org.infer4j -DoutputDirectory="$PWD/.gpu/test/lib"

@@ -5,9 +5,8 @@
 # Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
 # tests (every module's JUnit tests, GPU ones included; TEST_INCLUDE, a class-name regex, picks some, TEST_METHOD,
 # CLASS#METHOD, one test;
-# TEST_LOG names the log), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, conformance, copies, enqueue,
-# gpu-time, graphs, metrics, ort-graphs, sanitize, study, tail, zoo: each file's header says what it does). docs/gpu-runbook.md has the
-# whole lease.
+# TEST_LOG names the log), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, conformance, metrics,
+# ort-graphs, sanitize, study, zoo: each file's header says what it does). docs/gpu-runbook.md has the whole lease.
 # Writes at most a few files under $OUT (the device returns 8 files at most); results.tgz and
 # timing-cache.tgz come from keep.sh, which a call cut short by its time limit runs itself.
 set -uo pipefail
@@ -35,16 +34,11 @@ DEVICE_LINE=$(nvidia-smi --query-gpu=name,driver_version,memory.total,compute_ca
 export INFER4J_DEVICE_INFO="$DEVICE_LINE"
 
 # Runs a program of the app (JVM options, then CLASS ARGS...) with its console rid of blank lines, INFO lines and
-# JVM warnings, then says its exit status: the examples exit 1 when a run fails or disagrees and their tables say
+# JVM warnings, then says its exit status: the bench programs exit 1 when a run fails or disagrees and their tables say
 # which, so a phase goes on. JAVA_HEAP (default 8g) sizes the heap. Every phase uses it.
 app_java() {
   java -Xmx"${JAVA_HEAP:-8g}" -cp "$APP_CP" "$@" 2>&1 | grep -v -E '^\s*$|^\[main\] INFO|WARNING: ' | cut -c1-400
   echo "exit status ${PIPESTATUS[0]}"
-}
-
-# The plan file a GraphBench JSON names: the engine its cases ran, for EnginePlanProbe's bare replay of the same plan.
-plan_of() {
-  python3 -c "import json, sys; print(json.load(open(sys.argv[1]))['planFile'])" "$1"
 }
 
 phase_env() {

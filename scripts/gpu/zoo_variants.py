@@ -1,5 +1,5 @@
 """Runs ON THE GPU MACHINE after the zoo export: rewrites one zoo model into variants that tell apart the causes of a
-backend's wrong answer, as a zoo of their own that org.infer4j.examples.Conformance runs like any other.
+backend's wrong answer, as a zoo of their own that org.infer4j.bench.Conformance runs like any other.
 
     python3 scripts/gpu/zoo_variants.py ZOO MODEL OUT_ZOO
 

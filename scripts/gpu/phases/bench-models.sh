@@ -10,7 +10,7 @@ BENCH_SECONDS=${BENCH_SECONDS:-3}
 mkdir -p "$RESULTS/bench" "$RESULTS/bench-cached"
 
 bench() {
-  app_java org.infer4j.examples.Benchmark --warmup 200 --batch 1 --seq-len 128 "$@"
+  app_java org.infer4j.bench.Benchmark --warmup 200 --batch 1 --seq-len 128 "$@"
 }
 
 for name in $BENCH_MODELS; do

@@ -10,7 +10,7 @@ COMPARE_ROUNDS=${COMPARE_ROUNDS:-4}
 COMPARE_SECONDS=${COMPARE_SECONDS:-3}
 
 compare_bench() {
-  app_java org.infer4j.examples.Benchmark --warmup 500 --batch 1 --duration "${COMPARE_SECONDS}s" "$@"
+  app_java org.infer4j.bench.Benchmark --warmup 500 --batch 1 --duration "${COMPARE_SECONDS}s" "$@"
 }
 
 for name in $COMPARE_MODELS; do

@@ -1,6 +1,6 @@
 # Phase of scripts/gpu/run.sh (sourced; APP_CP, RESULTS, OUT come from it): the conformance run.
 # Exports the zoo (models/zoo/zoo.py: every architecture, inputs and PyTorch's outputs for two shapes) unless it is
-# there, then runs org.infer4j.examples.Conformance over it in parallel chains, one JVM per backend configuration after
+# there, then runs org.infer4j.bench.Conformance over it in parallel chains, one JVM per backend configuration after
 # another within a chain: ort-cpu | ort-cuda | ort-tensorrt | tensorrt then tensorrt+graphs (which loads the engines
 # tensorrt built, so the two share a chain rather than race for one cache file). A case that ends its JVM is recorded
 # as a failure (in-progress.csv) and the chain goes on with --resume. At CONFORMANCE_END the chains are stopped; a later call with the same knobs resumes where they stopped (results stay in
@@ -32,7 +32,7 @@ conformance_chain() { # CONFIG... : one JVM per configuration, restarted after a
       local tf32=()
       [[ $config == ort-tensorrt* ]] && tf32=(NVIDIA_TF32_OVERRIDE="${ORT_TENSORRT_TF32_OVERRIDE-0}")
       env "${tf32[@]}" timeout "${CONFORMANCE_CASE_TIMEOUT:-300}" java -Xmx16g -cp "$APP_CP" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-        org.infer4j.examples.Conformance --zoo "$ZOO" --out "$dir" --configs "$config" --resume \
+        org.infer4j.bench.Conformance --zoo "$ZOO" --out "$dir" --configs "$config" --resume \
         --precisions "${CONFORMANCE_PRECISIONS:-FP32,FP16}" ${CONFORMANCE_MODELS:+--models "$CONFORMANCE_MODELS"} 2>&1 \
         | grep -v -E '^\s*$|WARNING: |^\[main\] INFO' | cut -c1-400
       local rc=${PIPESTATUS[0]}
@@ -58,11 +58,11 @@ for chain in "${chains[@]}"; do
   pids+=($!)
 done
 ( sleep $(( ${CONFORMANCE_END:-$(( $(date +%s) + 480 ))} - $(date +%s) )); echo "=== conformance deadline ($(date +%T)): stopping the chains";
-  touch "$CDIR/deadline"; pkill -f org.infer4j.examples.Conformance ) & watchdog=$!
+  touch "$CDIR/deadline"; pkill -f org.infer4j.bench.Conformance ) & watchdog=$!
 wait "${pids[@]}"
 kill "$watchdog" 2>/dev/null
 { echo "$(head -1 "$(ls "$CDIR"/runs/*/conformance.csv | head -1)")"
   for f in "$CDIR"/runs/*/conformance.csv; do tail -n +2 "$f"; done; } > "$CDIR/conformance.csv"
-java -cp "$APP_CP" org.infer4j.examples.Conformance --zoo "$ZOO" --out "$CDIR" --report-only >/dev/null
+java -cp "$APP_CP" org.infer4j.bench.Conformance --zoo "$ZOO" --out "$CDIR" --report-only >/dev/null
 grep -E "pass|fail|unsupported" "$CDIR"/*.console.txt | grep -v " pass " | cut -c1-300 | head -80
 head -20 "$CDIR/conformance.md"

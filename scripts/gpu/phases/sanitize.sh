@@ -43,7 +43,7 @@ if [[ " $SANITIZE_STEPS " == *" bench "* ]]; then
   echo "=== sanitize bench: ${#models[@]} models x ort-tensorrt,tensorrt x FP32,FP16 x graphs off,on, cold caches, glibc checks,"\
     "-Xcheck:jni, one JVM ($(date +%T))"
   env XDG_CACHE_HOME="$cold" "${glibc_checks[@]}" timeout -k 10 "${SANITIZE_BENCH_TIMEOUT:-330}" \
-    java -Xcheck:jni -Xmx8g -XX:ErrorFile="$OUT/sanitize-hs_err-%p.log" -cp "$APP_CP" org.infer4j.examples.Benchmark \
+    java -Xcheck:jni -Xmx8g -XX:ErrorFile="$OUT/sanitize-hs_err-%p.log" -cp "$APP_CP" org.infer4j.bench.Benchmark \
     --model "$(IFS=,; echo "${models[*]}")" --backend ort-tensorrt,tensorrt --precision FP32,FP16 --cuda-graphs off,on \
     --batch 1 --seq-len 128 --threads "${SANITIZE_THREADS:-1}" --warmup 50 --duration "${SANITIZE_SECONDS:-2}s" \
     --out "$RESULTS/sanitize" > "$OUT/sanitize-bench.txt" 2>&1
@@ -67,7 +67,7 @@ if [[ " $SANITIZE_STEPS " == *" split "* ]]; then
     cold=$(mktemp -d)
     echo "=== sanitize split: $backend alone, glibc checks, cold caches ($(date +%T))"
     env XDG_CACHE_HOME="$cold" "${glibc_checks[@]}" timeout -k 10 "${SANITIZE_BENCH_TIMEOUT:-330}" \
-      java -Xcheck:jni -Xmx8g -XX:ErrorFile="$OUT/sanitize-hs_err-%p.log" -cp "$APP_CP" org.infer4j.examples.Benchmark \
+      java -Xcheck:jni -Xmx8g -XX:ErrorFile="$OUT/sanitize-hs_err-%p.log" -cp "$APP_CP" org.infer4j.bench.Benchmark \
       --model "$(IFS=,; echo "${models[*]}")" --backend "$backend" --precision FP32,FP16 --cuda-graphs off,on \
       --batch 1 --seq-len 128 --warmup 50 --duration "${SANITIZE_SECONDS:-2}s" --out "$RESULTS/sanitize-$backend" \
       > "$OUT/sanitize-split-$backend.txt" 2>&1

@@ -27,10 +27,9 @@
 # directory, so a chunk cut short by a time limit is simply run again on a later call.
 # Results: $RESULTS/study/chunk-N/ (a JSON per run, results.csv, report.html of the chunk); console in
 # $OUT/study-N.txt. The report over all chunks is made where the results land, e.g.
-#   java -cp 'examples/target/lib/*:examples/target/*' org.infer4j.examples.Report --out study/report.html \
-#        --pytorch-json models --charts study/charts --findings study/findings.md study/chunk-*
-# (sets are named only where a configuration appears in several chunks; findings.md holds the tables that answer
-# issue 5's four questions).
+#   java -cp 'infer4j-bench/target/lib/*:infer4j-bench/target/*' org.infer4j.bench.Report --out study/report.html \
+#        --pytorch-json models --charts study/charts study/chunk-*
+# (sets are named only where a configuration appears in several chunks).
 STUDY_CHUNKS=${STUDY_CHUNK:?set STUDY_CHUNK to 1..11 or a list such as 2,4 (see the header of scripts/gpu/phases/study.sh)}
 S=${STUDY_SECONDS:-2}
 ST=${STUDY_SECONDS_T:-1}
@@ -38,7 +37,7 @@ BATCHES=1,8,32
 SEQS=32,64,128,256,512
 
 study() {
-  JAVA_HEAP=16g app_java org.infer4j.examples.Benchmark --warmup 100 --gpu-sample-period 100ms --out "$DIR" "$@"
+  JAVA_HEAP=16g app_java org.infer4j.bench.Benchmark --warmup 100 --gpu-sample-period 100ms --out "$DIR" "$@"
 }
 
 # ort-cuda runs a model in the precision it was exported in (FP32); the TensorRT-based ones build both.

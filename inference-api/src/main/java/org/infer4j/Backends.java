@@ -174,16 +174,17 @@ public final class Backends {
     /**
      * The backend {@link EngineBuilder#build()} takes when the code names none: the one the system
      * property {@value #BACKEND_PROPERTY} names, if it is set and not blank, else {@link #best()}.
+     * The property's value {@code auto} makes the builder choose by measurement
+     * ({@link AutoSelection}), which needs the model; here it means {@link #best()}.
      *
      * @throws BackendUnavailableException if the property names a backend that is unknown or cannot
      *         run here (the message names the property), or if it is unset and no backend can run
      */
     public BackendProvider automatic() {
-        String property = System.getProperty(BACKEND_PROPERTY);
-        if (property == null || property.isBlank()) {
+        String name = propertyBackend();
+        if (name == null || name.equals(AutoSelection.BACKEND_NAME)) {
             return best();
         }
-        String name = property.trim();
         try {
             return require(name);
         } catch (BackendUnavailableException e) {
@@ -191,6 +192,12 @@ public final class Backends {
                     + " chooses the backend, but " + e.getMessage() + " (or remove -D" + BACKEND_PROPERTY
                     + " to let infer4j choose)", e.getCause() != null ? e.getCause() : e);
         }
+    }
+
+    /** The system property {@value #BACKEND_PROPERTY}, trimmed, or null if it is unset or blank. */
+    static @Nullable String propertyBackend() {
+        String property = System.getProperty(BACKEND_PROPERTY);
+        return property == null || property.isBlank() ? null : property.trim();
     }
 
     /** A table of every backend and its status, then every provider that could not be loaded, for people. */
@@ -325,12 +332,14 @@ public final class Backends {
     public static void main(String[] args) {
         Backends backends = discover();
         System.out.print(backends.report());
-        String property = System.getProperty(BACKEND_PROPERTY);
         try {
             String chosen = backends.automatic().name();
-            System.out.println("automatic choice: " + chosen + (property == null || property.isBlank()
-                    ? " (override with -D" + BACKEND_PROPERTY + "=NAME)"
-                    : " (from -D" + BACKEND_PROPERTY + "=" + property.trim() + ")"));
+            String named = propertyBackend();
+            System.out.println("automatic choice: " + chosen + (named == null
+                    ? " (override with -D" + BACKEND_PROPERTY + "=NAME, or choose by measurement with =auto)"
+                    : named.equals(AutoSelection.BACKEND_NAME)
+                    ? " by priority; -D" + BACKEND_PROPERTY + "=auto chooses by measurement when a model is built"
+                    : " (from -D" + BACKEND_PROPERTY + "=" + named + ")"));
         } catch (BackendUnavailableException e) {
             System.out.println("automatic choice: none; " + String.valueOf(e.getMessage()).lines().findFirst().orElse("").replaceAll(":$", ""));
         }

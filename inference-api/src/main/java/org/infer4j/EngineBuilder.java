@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.infer4j.internal.AutoSelector;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
 import org.jspecify.annotations.Nullable;
@@ -20,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * property {@code infer4j.backend} ({@link Backends#BACKEND_PROPERTY}) if it is set, so that a
  * deployment can pin one without a code change; otherwise the available backend of highest
  * priority: {@code tensorrt} (1000), {@code ort-tensorrt} (900), {@code ort-cuda} (500),
- * {@code ort-cpu} (100) — fastest first. A backend named in code wins over the property.
+ * {@code ort-cpu} (100) — fastest first. A backend named in code wins over the property. The name
+ * {@code auto} ({@link AutoSelection#BACKEND_NAME}), in code or in the property, chooses by
+ * measurement instead: see {@link #autoSelection(AutoSelection)}.
  * TensorRT-based backends compile the model on first use (seconds to minutes for large models) and
  * cache the result on disk.
  *
@@ -42,6 +45,7 @@ public final class EngineBuilder {
     private @Nullable Backends backends;
     private boolean cudaGraphs;
     private @Nullable Int8Calibration int8Calibration;
+    private @Nullable AutoSelection autoSelection;
 
     EngineBuilder() {
     }
@@ -152,6 +156,23 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * Choose the backend by measurement: {@link #build()} builds each available candidate for this
+     * model, precision and shape ranges, drops those whose outputs differ from the reference
+     * backend's, and keeps the fastest; the decision is cached, so later starts with the same model,
+     * machine and configuration build the chosen backend without measuring. Same as
+     * {@code backend("auto")} but with these options. The table of the decision is logged at INFO;
+     * {@link #select()} returns it.
+     *
+     * @param options how to measure and what to cache
+     * @return this builder
+     */
+    public EngineBuilder autoSelection(AutoSelection options) {
+        this.autoSelection = Objects.requireNonNull(options, "options");
+        this.backend = AutoSelection.BACKEND_NAME;
+        return this;
+    }
+
     /** Where to find backends (default: {@link Backends#discover()} at build time). */
     public EngineBuilder backends(Backends registry) {
         this.backends = Objects.requireNonNull(registry, "registry");
@@ -159,18 +180,56 @@ public final class EngineBuilder {
     }
 
     /**
-     * Loads the model on the chosen backend.
+     * Loads the model on the chosen backend; when the backend is {@code auto}, on the one chosen by
+     * measurement ({@link #autoSelection(AutoSelection)}).
      *
      * @throws ModelLoadException if no model was given, the file is missing, or the backend rejects it
      * @throws BackendUnavailableException if the named backend is missing or cannot run here, or none can;
      *         without a name in code, if the system property {@code infer4j.backend} names a backend that is
-     *         unknown or cannot run here (the message names the property)
+     *         unknown or cannot run here (the message names the property); a {@link SelectionFailedException}
+     *         naming every candidate and its reason if no candidate of a choice by measurement qualified; an
+     *         {@link UnsupportedPrecisionException} if the backend cannot run the model in the precision asked for
      * @throws InvalidInputException if a shape range does not fit the model's inputs, or INT8 calibration
      *         data does not
-     * @throws UnsupportedPrecisionException if the backend cannot run the model in the precision asked for
      * @throws IllegalStateException if an INT8 calibration is given for a precision other than INT8
      */
     public InferenceEngine build() {
+        EngineConfig config = config();
+        Backends registry = backends != null ? backends : Backends.discover();
+        if (choosesByMeasurement()) {
+            return Objects.requireNonNull(AutoSelector.choose(registry, config, selectionOptions(), true).engine());
+        }
+        BackendProvider provider = backend != null ? registry.require(backend) : registry.automatic();
+        log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, deviceIndex);
+        return provider.create(config);
+    }
+
+    /**
+     * Chooses the backend by measurement, or recalls the decision from the cache, without keeping an
+     * engine: every engine it builds is closed. A following {@link #build()} with the cache on
+     * recalls this decision. Uses the options of {@link #autoSelection(AutoSelection)}, or the
+     * defaults, whatever the backend named.
+     *
+     * @return the decision with the table of every candidate
+     * @throws ModelLoadException if no model was given or the file is missing
+     * @throws SelectionFailedException naming every candidate and its reason, if none qualified
+     * @throws BackendUnavailableException if the reference backend is unknown or cannot run here
+     * @throws InvalidInputException if the inputs given to measure with do not fit the model
+     */
+    public Selection select() {
+        return AutoSelector.choose(backends != null ? backends : Backends.discover(), config(), selectionOptions(), false)
+                .selection();
+    }
+
+    private boolean choosesByMeasurement() {
+        return AutoSelection.BACKEND_NAME.equals(backend != null ? backend : Backends.propertyBackend());
+    }
+
+    private AutoSelection selectionOptions() {
+        return autoSelection != null ? autoSelection : AutoSelection.defaults();
+    }
+
+    private EngineConfig config() {
         if (modelPath == null && modelBytes == null) {
             throw new ModelLoadException("no model given; call model(Path) or model(byte[]) before build()");
         }
@@ -182,11 +241,7 @@ public final class EngineBuilder {
             throw new IllegalStateException("an INT8 calibration was given for a " + precision + " engine; call "
                     + "precision(Precision.INT8), or leave the calibration out");
         }
-        Backends registry = backends != null ? backends : Backends.discover();
-        BackendProvider provider = backend != null ? registry.require(backend) : registry.automatic();
-        EngineConfig config = new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options,
-                cudaGraphs, int8Calibration);
-        log.debug("building {} engine for {} ({}, device {})", provider.name(), config.modelName(), precision, deviceIndex);
-        return provider.create(config);
+        return new EngineConfig(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs,
+                int8Calibration);
     }
 }

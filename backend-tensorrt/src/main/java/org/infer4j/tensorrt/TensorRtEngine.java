@@ -25,8 +25,14 @@ import org.infer4j.Tensor;
  * <p><b>Thread safety.</b> {@code run} may be called from many threads: each call borrows an
  * execution context (its own CUDA stream and device buffers) from a pool of
  * {@link TensorRtSettings#contextPoolSize()} and waits for one when all are busy. A
- * {@link org.infer4j.Binding} owns its own execution context and belongs to one thread; cast it to
- * {@link TensorRtBinding} for the GPU time of one run.
+ * {@link org.infer4j.Binding} owns its own execution context and belongs to one thread.
+ *
+ * <p><b>Bindings and contexts.</b> While it is open, a binding has an execution context, CUDA
+ * stream and graphs of its own. On close, the context and stream go back to the engine, which
+ * gives them to the next binding and frees them when it closes itself; the graphs are destroyed,
+ * since they bake in the binding's tensors. Contexts are reused because making one costs
+ * milliseconds and because TensorRT runs every context of an engine slower once several of them
+ * have run (docs/performance.md).
  *
  * <p><b>CUDA graphs</b> ({@code EngineBuilder.cudaGraphs(true)} with
  * {@code org.infer4j:backend-cuda-graphs}): a graph bakes in the device addresses it was captured
@@ -54,13 +60,6 @@ public interface TensorRtEngine extends InferenceEngine {
      * @throws org.infer4j.InferenceException if an output's shape depends on the inputs' values
      */
     Map<String, Shape> outputShapes(Map<String, ? extends Tensor> inputs);
-
-    /**
-     * The file in {@link TensorRtSettings#cacheDirectory()} that holds this engine's serialised plan,
-     * for tools that inspect or time the plan itself; empty when the engine cache is off or the
-     * engine could not be stored there.
-     */
-    Optional<Path> planFile();
 
     /**
      * The INT8 calibration table this engine's scales came from, in {@link TensorRtSettings#cacheDirectory()}:

@@ -31,8 +31,7 @@
  *       and the engine is rebuilt. So is an intact engine that TensorRT refuses to load.
  *   <li><i>An unwritable directory.</i> If the directory cannot be created or written, one WARN
  *       names it and the remedy (its permissions or free space, or another directory through
- *       {@code cacheDirectory}); the engine is built and runs uncached, and
- *       {@link org.infer4j.tensorrt.TensorRtEngine#planFile()} is empty. Engines already in a
+ *       {@code cacheDirectory}); the engine is built and runs uncached. Engines already in a
  *       read-only directory are still loaded.
  *   <li><i>Concurrent builds.</i> Threads or processes that build the same engine at once each
  *       write a temporary file in the directory, force it to disk and rename it into place: the

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -192,16 +193,25 @@ class TensorRtGpuTest {
     }
 
     @Test
-    void theEngineNamesItsCachedPlanFileAndNoneWithTheCacheOff() throws Exception {
-        Path plan;
-        try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder())) {
-            plan = ((TensorRtEngine) e).planFile().orElseThrow();
-        }
-        try (Stream<Path> files = Files.list(cacheDir)) {
-            assertThat(files.filter(p -> p.toString().endsWith(".engine"))).containsExactly(plan);
-        }
+    void theCacheKeepsOneEngineFileThatTheNextStartLoadsAndNoneWhenOff() throws Exception {
         try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder().engineCache(false))) {
-            assertThat(((TensorRtEngine) e).planFile()).isEmpty();
+            assertThat(e.stats().counter("tensorrt.fromCache")).isZero();
+        }
+        assertThat(engineFiles()).as("cache off").isEmpty();
+        try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder())) {
+            assertThat(e.stats().counter("tensorrt.fromCache")).isZero();
+        }
+        List<Path> built = engineFiles();
+        assertThat(built).hasSize(1);
+        try (InferenceEngine e = engine("mlp_tiny", TensorRtSettings.builder())) {
+            assertThat(e.stats().counter("tensorrt.fromCache")).isOne();
+        }
+        assertThat(engineFiles()).as("loaded, not written again under another name").isEqualTo(built);
+    }
+
+    private List<Path> engineFiles() throws IOException {
+        try (Stream<Path> files = Files.list(cacheDir)) {
+            return files.filter(p -> p.toString().endsWith(".engine")).toList();
         }
     }
 

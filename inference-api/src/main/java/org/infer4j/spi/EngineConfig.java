@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.infer4j.BackendSettings;
@@ -28,6 +29,7 @@ import org.jspecify.annotations.Nullable;
 public final class EngineConfig {
     private final @Nullable Path modelPath;
     private volatile byte @Nullable [] modelBytes;
+    private volatile @Nullable String modelDigest;
     private final int deviceIndex;
     private final Precision precision;
     private final Map<String, ShapeRange> shapeRanges;
@@ -105,13 +107,50 @@ public final class EngineConfig {
         return modelPath != null ? String.valueOf(modelPath.getFileName()) : "<" + modelBytes().length + " model bytes>";
     }
 
-    /** Lower-case hex SHA-256 of the model bytes, for cache keys. */
+    /** Lower-case hex SHA-256 of the model bytes, for cache keys; computed once. */
     public String modelDigest() {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(modelBytes()));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
+        String digest = modelDigest;
+        if (digest == null) {
+            try {
+                digest = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(modelBytes()));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("every Java runtime has SHA-256", e);
+            }
+            modelDigest = digest;
         }
+        return digest;
+    }
+
+    /**
+     * The same configuration at another precision; the model is shared, not read again.
+     *
+     * @param other the precision of the new configuration
+     * @return a configuration equal to this one but for its precision
+     */
+    public EngineConfig withPrecision(Precision other) {
+        EngineConfig copy = new EngineConfig(modelPath, modelPath == null ? modelBytes : null, deviceIndex, other, shapeRanges,
+                List.copyOf(settings.values()), options, cudaGraphs);
+        copy.modelBytes = modelBytes;
+        copy.modelDigest = modelDigest;
+        return copy;
+    }
+
+    /**
+     * Everything but the model, as text in a fixed order (settings by their {@code toString()}), for
+     * keys of decisions that depend on the whole configuration.
+     *
+     * @return one {@code key=value} line per item
+     */
+    public String describe() {
+        StringBuilder sb = new StringBuilder();
+        sb.append("device=").append(deviceIndex).append('\n');
+        sb.append("precision=").append(precision).append('\n');
+        sb.append("cudaGraphs=").append(cudaGraphs).append('\n');
+        new TreeMap<>(shapeRanges).forEach((name, range) -> sb.append("shapeRange.").append(name).append('=').append(range)
+                .append('\n'));
+        settings.values().stream().map(String::valueOf).sorted().forEach(s -> sb.append("settings=").append(s).append('\n'));
+        new TreeMap<>(options).forEach((key, value) -> sb.append("option.").append(key).append('=').append(value).append('\n'));
+        return sb.toString();
     }
 
     public int deviceIndex() {

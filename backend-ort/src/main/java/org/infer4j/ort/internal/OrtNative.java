@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.infer4j.Availability;
+import org.infer4j.spi.SharedLibraries;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On Linux, the CUDA and TensorRT checks first look for the shared libraries the providers
  * link against ({@link SharedLibraries}); a missing one is named at once, without a load that
- * fails. Without an NVIDIA driver ({@code libcuda.so.1}) nothing is loaded at all.
+ * fails. Without an NVIDIA driver ({@link SharedLibraries#NVIDIA_DRIVER}) nothing is loaded for them.
  */
 final class OrtNative {
     private static final Logger log = LoggerFactory.getLogger(OrtNative.class);
@@ -45,8 +46,6 @@ final class OrtNative {
     /** The SLF4J logger whose level sets ONNX Runtime's: DEBUG shows its warnings, TRACE everything. */
     static final String LOGGER = "org.infer4j.ort";
 
-    /** The NVIDIA driver's library; without it no CUDA provider can start. */
-    static final String DRIVER_LIBRARY = "libcuda.so.1";
     /**
      * What ONNX Runtime 1.29's CUDA provider links against ({@code libonnxruntime_providers_cuda.so}'s
      * DT_NEEDED entries), and cuDNN 9, which it loads itself to run convolutions and recurrent layers.
@@ -239,8 +238,8 @@ final class OrtNative {
      * lies that the loader does not search, and what to install.
      */
     static @Nullable Availability missingLibraries(SharedLibraries libraries, String provider, List<String> needed) {
-        if (!libraries.has(DRIVER_LIBRARY)) {
-            return Availability.unavailable("no NVIDIA driver: " + DRIVER_LIBRARY + " is not in " + libraries.searched(),
+        if (!libraries.has(SharedLibraries.NVIDIA_DRIVER)) {
+            return Availability.unavailable("no NVIDIA driver: " + SharedLibraries.NVIDIA_DRIVER + " is not in " + libraries.searched(),
                     DRIVER_REMEDY);
         }
         List<String> missing = libraries.missing(needed);

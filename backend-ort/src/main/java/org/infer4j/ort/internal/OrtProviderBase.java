@@ -80,8 +80,21 @@ abstract class OrtProviderBase implements BackendProvider {
                     : OrtNative.environment().createSession(config.modelBytes(), options);
             return OrtEngine.create(name(), config, session, notes(config));
         } catch (OrtException e) {
-            throw new ModelLoadException(name() + " could not load " + config.modelName() + ": " + e.getMessage(), e);
+            throw new ModelLoadException(loadFailure(config.modelName(), String.valueOf(e.getMessage())), e);
         }
+    }
+
+    /**
+     * The message of a {@link ModelLoadException} for a session ONNX Runtime refused to create; the
+     * exception's cause keeps ONNX Runtime's own text. A provider that recognises one of its
+     * execution provider's refusals says what it means and what to do instead.
+     *
+     * @param modelName the model, as the engine names it
+     * @param ortMessage ONNX Runtime's message
+     * @return the message for the user
+     */
+    String loadFailure(String modelName, String ortMessage) {
+        return name() + " could not load " + modelName + ": " + ortMessage;
     }
 
     /**

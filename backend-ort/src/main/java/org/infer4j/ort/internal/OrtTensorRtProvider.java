@@ -10,6 +10,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.infer4j.Availability;
 import org.infer4j.ModelLoadException;
@@ -109,6 +111,27 @@ public final class OrtTensorRtProvider extends OrtProviderBase {
             throw e;
         }
         OrtCudaProvider.addCuda(options, config);
+    }
+
+    private static final Pattern NO_SHAPE = Pattern.compile("TensorRT input: (\\S+) has no shape specified");
+
+    /**
+     * ONNX Runtime's TensorRT provider refuses a model in which its shape inference leaves a tensor
+     * without a shape (the output of NonZero, NonMaxSuppression, or a ScatterND it cannot follow),
+     * in C++ terms; this names the tensor and the ways out.
+     */
+    @Override
+    String loadFailure(String modelName, String ortMessage) {
+        Matcher m = NO_SHAPE.matcher(ortMessage);
+        if (!m.find()) {
+            return super.loadFailure(modelName, ortMessage);
+        }
+        return name() + " could not load " + modelName + ": ONNX Runtime's TensorRT provider needs the shape of every "
+                + "tensor before it runs, and its shape inference gives none for '" + m.group(1) + "' (an output whose "
+                + "shape depends on the data, such as NonZero's or NonMaxSuppression's, or one it cannot follow). Run "
+                + "the model on ort-cuda, or give it shapes with ONNX Runtime's symbolic shape inference (python -m "
+                + "onnxruntime.tools.symbolic_shape_infer --input IN.onnx --output OUT.onnx); the cause has ONNX "
+                + "Runtime's message";
     }
 
     /**

@@ -62,4 +62,22 @@ class OrtNativeTest {
         assertThat(OrtTensorRtProvider.usesTf32(Precision.FP16, null)).isFalse();
         assertThat(OrtTensorRtProvider.TF32_WARNING).contains("NVIDIA_TF32_OVERRIDE=0", "tensorrt", "ort-cuda");
     }
+
+    @Test
+    void ortTensorRtExplainsATensorItsShapeInferenceLeftWithoutShape() {
+        String ort = "Error code - ORT_FAIL - message: Exception during initialization: /onnxruntime_src/onnxruntime/core/"
+                + "providers/tensorrt/tensorrt_execution_provider.cc:2344 SubGraphCollection_t ... [ONNXRuntimeError] : 1 : "
+                + "FAIL : TensorRT input: /NonZero_output_0 has no shape specified. Please run shape inference on the onnx "
+                + "model first.";
+        assertThat(new OrtTensorRtProvider().loadFailure("nonzero.onnx", ort))
+                .startsWith("ort-tensorrt could not load nonzero.onnx: ")
+                .contains("'/NonZero_output_0'", "ort-cuda", "symbolic_shape_infer")
+                .doesNotContain("onnxruntime_src");
+    }
+
+    @Test
+    void otherLoadFailuresKeepOnnxRuntimesMessage() {
+        assertThat(new OrtTensorRtProvider().loadFailure("m.onnx", "Protobuf parsing failed."))
+                .isEqualTo("ort-tensorrt could not load m.onnx: Protobuf parsing failed.");
+    }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import ai.onnxruntime.OrtLoggingLevel;
 import java.lang.reflect.Proxy;
 import org.infer4j.Availability;
+import org.infer4j.spi.SharedLibraries;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 
@@ -40,7 +41,7 @@ class OrtQuietTest {
     @Test
     void withoutAnNvidiaDriverTheGpuProvidersAreUnavailableWithoutLoadingAnything() {
         assumeTrue(OrtNative.runtime().isAvailable());
-        assumeFalse(SharedLibraries.ofThisProcess().has(OrtNative.DRIVER_LIBRARY), "this machine has an NVIDIA driver");
+        assumeFalse(SharedLibraries.ofThisProcess().has(SharedLibraries.NVIDIA_DRIVER), "this machine has an NVIDIA driver");
         for (Availability a : new Availability[] {OrtNative.cuda(), OrtNative.tensorRt()}) {
             assertThat(a.isAvailable()).isFalse();
             assertThat(a.detail()).startsWith("no NVIDIA driver: libcuda.so.1 is not in");

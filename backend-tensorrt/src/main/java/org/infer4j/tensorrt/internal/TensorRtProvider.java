@@ -188,7 +188,7 @@ public final class TensorRtProvider implements BackendProvider {
             ICudaEngine owned = engine;
             engine = null; // TrtEngine owns both from here, on every path
             return new TrtEngine(NAME, modelName, device, runtime, owned, info, plan, settings.contextPoolSize(), stats, graphs,
-                    blockingSync, settings.zeroCopyLimit(), cached ? cache.fileOf(engineFile) : null, table);
+                    blockingSync, settings.zeroCopyLimit(), table);
         } catch (RuntimeException e) {
             NativeDelete.delete(engine);
             NativeDelete.delete(runtime);

@@ -243,15 +243,6 @@ public final class EngineCache {
         }
     }
 
-    /**
-     * The payload of {@code file}'s bytes if they are a whole cache file stored under {@code name},
-     * else empty; reads nothing and deletes nothing (for tools that inspect the cache).
-     */
-    static Optional<byte[]> payloadOf(byte[] file, String name) {
-        return check(file, name) == null ? Optional.of(Arrays.copyOfRange(file, headerLength(name), file.length))
-                : Optional.empty();
-    }
-
     /** Deletes the entry, e.g. after TensorRT refused a well-formed but incompatible engine. */
     void delete(String name) {
         try {

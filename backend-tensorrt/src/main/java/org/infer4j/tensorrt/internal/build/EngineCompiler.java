@@ -78,13 +78,22 @@ public final class EngineCompiler {
      * @param inputs the model's inputs, against which calibration batches are checked
      * @param device the CUDA device, where calibration batches are staged
      * @return the serialised engine, and what calibration did
-     * @throws ModelLoadException naming the failing ONNX nodes or TensorRT's build errors
+     * @throws ModelLoadException naming the failing ONNX nodes or TensorRT's build errors, or if the JVM is shutting down
      * @throws InvalidInputException if calibration batches or the layers to keep in FP32 do not fit the model
      * @throws UnsupportedPrecisionException for INT8 without calibration or FP8 without quantize/dequantize nodes
      */
     public static Compiled compile(byte[] model, @Nullable Path modelFile, String modelName, ProfilePlan plan,
                                    Precision precision, TensorRtSettings settings, EngineCache cache, EngineCacheKey key,
                                    @Nullable Int8Plan int8, List<TensorInfo> inputs, int device) {
+        // counted until every native object of the build is freed: the JVM's exit waits for it
+        try (BuildsInFlight.Ticket building = BuildsInFlight.process().enter(modelName)) {
+            return build(model, modelFile, modelName, plan, precision, settings, cache, key, int8, inputs, device);
+        }
+    }
+
+    private static Compiled build(byte[] model, @Nullable Path modelFile, String modelName, ProfilePlan plan,
+                                  Precision precision, TensorRtSettings settings, EngineCache cache, EngineCacheKey key,
+                                  @Nullable Int8Plan int8, List<TensorInfo> inputs, int device) {
         long start = System.nanoTime();
         BuildListener listener = settings.buildListener();
         IBuilder builder = null;

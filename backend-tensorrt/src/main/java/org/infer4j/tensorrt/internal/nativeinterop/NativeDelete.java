@@ -28,8 +28,7 @@ import org.slf4j.LoggerFactory;
  * default-constructed object of the same class and attaches it to the real one, after which
  * {@code close()} runs the object's virtual destructor. The lookup relies on JavaCPP's internals
  * (pinned at 1.5.11); if it ever fails, objects are leaked with one warning rather than crashing.
- * The engine build and the runtime free what they made through it (and so does the examples'
- * engine-plan probe, for contexts it made itself). Thread-safe.
+ * Thread-safe.
  */
 public final class NativeDelete {
     private static final Logger log = LoggerFactory.getLogger(NativeDelete.class);

@@ -10,19 +10,24 @@ import org.bytedeco.tensorrt.global.nvinfer;
 import org.bytedeco.tensorrt.global.nvonnxparser;
 import org.infer4j.Availability;
 import org.infer4j.BackendUnavailableException;
+import org.infer4j.spi.SharedLibraries;
 import org.jspecify.annotations.Nullable;
 
 /**
  * Loads the native stack once (CUDA runtime, TensorRT, its ONNX parser) and says whether this
  * process can use it, naming what is missing. Loading happens on first use, never in a
- * constructor, so a machine without the libraries only pays for a failed probe. Thread-safe.
+ * constructor. On Linux the NVIDIA driver is looked for first, without loading anything
+ * ({@link SharedLibraries}): a machine without it learns so at once, before JavaCPP extracts and
+ * loads its CUDA bindings only to have them fail. Thread-safe.
  */
 public final class NativeStack {
     private static final String NEEDS = "the tensorrt backend needs libnvinfer.so.10 and libnvonnxparser.so.10 (TensorRT 10.x) "
             + "and libcudart.so.12, libnvrtc.so.12 and cuBLAS 12 (CUDA 12) on the library path, and a CUDA device";
     private static final String TENSORRT_REMEDY = "install TensorRT 10.x (verified 10.6) and put its lib directory on "
             + "LD_LIBRARY_PATH, or add the dependency org.bytedeco:tensorrt:10.6-1.5.11:linux-x86_64-redist";
-    private static final String CUDA_REMEDY = "install the CUDA 12 runtime, NVRTC and cuBLAS 12 and put them on LD_LIBRARY_PATH, "
+    static final String DRIVER_REMEDY = "run on a machine with an NVIDIA GPU and driver >= 525 (check with nvidia-smi); "
+            + "inside a container, expose the GPU (docker run --gpus all)";
+    static final String CUDA_REMEDY = "install the CUDA 12 runtime, NVRTC and cuBLAS 12 and put them on LD_LIBRARY_PATH, "
             + "or add the dependency org.bytedeco:cuda:12.6-9.5-1.5.11:linux-x86_64-redist";
 
     private static volatile @Nullable Availability availability;
@@ -70,6 +75,28 @@ public final class NativeStack {
     }
 
     private static Availability probe() {
+        if (System.getProperty("os.name", "").startsWith("Linux")) {
+            Availability noDriver = withoutDriver(SharedLibraries.ofThisProcess());
+            if (noDriver != null) {
+                return noDriver;
+            }
+        }
+        return probeNatives();
+    }
+
+    /**
+     * Why the backend cannot run if {@code libraries} lack the NVIDIA driver, else null. Decided
+     * from the loader's view alone, so nothing native is loaded to find out.
+     */
+    static @Nullable Availability withoutDriver(SharedLibraries libraries) {
+        if (libraries.has(SharedLibraries.NVIDIA_DRIVER)) {
+            return null;
+        }
+        return Availability.unavailable("no NVIDIA driver: " + SharedLibraries.NVIDIA_DRIVER + " is not in "
+                + libraries.searched() + "; " + NEEDS, DRIVER_REMEDY);
+    }
+
+    private static Availability probeNatives() {
         String platform = Loader.getPlatform();
         if (!"linux-x86_64".equals(platform)) {
             return Availability.unavailable("this platform is " + platform + " but infer4j ships the TensorRT bindings for "
@@ -81,8 +108,7 @@ public final class NativeStack {
         } catch (Throwable e) { // UnsatisfiedLinkError, or NoClassDefFoundError after a first failure
             if (rootMessage(e).contains("libcuda.so.1")) {
                 return Availability.unavailable("no NVIDIA driver: libcuda.so.1 cannot be loaded (" + rootMessage(e) + "); "
-                        + NEEDS, "run on a machine with an NVIDIA GPU and driver >= 525 (check with nvidia-smi); inside a "
-                        + "container, expose the GPU (docker run --gpus all)", e);
+                        + NEEDS, DRIVER_REMEDY, e);
             }
             return Availability.unavailable("libcudart.so.12 (the CUDA 12 runtime) cannot be loaded: " + rootMessage(e)
                     + "; " + NEEDS, CUDA_REMEDY, e);
@@ -94,8 +120,7 @@ public final class NativeStack {
             cudaDriverGetVersion(driver);
             return Availability.unavailable("no CUDA device: " + (status != 0 ? Cuda.errorText(status) : "0 devices")
                     + (driver[0] == 0 ? ", and no NVIDIA driver was found" : ", driver supports CUDA " + cudaVersion(driver[0])),
-                    "run on a machine with an NVIDIA GPU and driver >= 525 (check with nvidia-smi); inside a container, "
-                            + "expose the GPU (docker run --gpus all)");
+                    DRIVER_REMEDY);
         }
         try {
             Loader.load(nvinfer.class);

@@ -1,11 +1,9 @@
 package org.infer4j.tensorrt.internal.runtime;
 
 import static org.bytedeco.cuda.global.cudart.cudaEventBlockingSync;
-import static org.bytedeco.cuda.global.cudart.cudaEventCreate;
 import static org.bytedeco.cuda.global.cudart.cudaEventCreateWithFlags;
 import static org.bytedeco.cuda.global.cudart.cudaEventDestroy;
 import static org.bytedeco.cuda.global.cudart.cudaEventDisableTiming;
-import static org.bytedeco.cuda.global.cudart.cudaEventElapsedTime;
 import static org.bytedeco.cuda.global.cudart.cudaEventRecord;
 import static org.bytedeco.cuda.global.cudart.cudaEventSynchronize;
 import static org.bytedeco.cuda.global.cudart.cudaFree;
@@ -345,45 +343,6 @@ final class ExecutionSlot implements AutoCloseable {
                 staged.clear().limit((int) target.byteSize());
                 target.buffer().put(staged);
                 io.pendingHostCopy = null;
-            }
-        }
-    }
-
-    /**
-     * A measurement aid: enqueues the inference bound by the last {@link #bind} {@code runs} times
-     * back to back between two CUDA events and returns the mean GPU time of one, in microseconds.
-     */
-    double gpuMicrosPerRun(int runs) {
-        ensureOpen();
-        if (runs < 1) {
-            throw new IllegalArgumentException("runs must be >= 1, not " + runs);
-        }
-        Cuda.useDevice(device);
-        CUevent_st start = new CUevent_st();
-        CUevent_st end = new CUevent_st();
-        try {
-            Cuda.check(cudaEventCreate(start), "cudaEventCreate");
-            Cuda.check(cudaEventCreate(end), "cudaEventCreate");
-            Cuda.check(cudaEventRecord(start, stream), "cudaEventRecord");
-            try {
-                for (int i = 0; i < runs; i++) {
-                    launch();
-                }
-            } catch (RuntimeException e) {
-                drain();
-                throw e;
-            }
-            Cuda.check(cudaEventRecord(end, stream), "cudaEventRecord");
-            synchronize();
-            float[] millis = {0};
-            Cuda.check(cudaEventElapsedTime(millis, start, end), "cudaEventElapsedTime");
-            return millis[0] * 1000.0 / runs;
-        } finally {
-            if (!start.isNull()) {
-                cudaEventDestroy(start);
-            }
-            if (!end.isNull()) {
-                cudaEventDestroy(end);
             }
         }
     }

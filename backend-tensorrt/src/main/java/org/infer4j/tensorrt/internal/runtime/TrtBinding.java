@@ -4,11 +4,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.CloseGuard;
-import org.infer4j.tensorrt.TensorRtBinding;
 
 /**
  * Inputs and outputs bound to an execution slot of their own: the input shapes are fixed at bind
@@ -23,7 +23,7 @@ import org.infer4j.tensorrt.TensorRtBinding;
  * <p>With CUDA graphs the bound tensors are the same objects on every run, so the graph bakes in
  * the addresses of device tensors and page-locked host tensors: one capture, then replays.
  */
-final class TrtBinding implements TensorRtBinding {
+final class TrtBinding implements Binding {
     private final TrtEngine engine;
     private final ExecutionSlot slot;
     private final Map<String, Tensor> inputs;
@@ -91,25 +91,6 @@ final class TrtBinding implements TensorRtBinding {
             throw new IllegalArgumentException("no output named '" + name + "'; outputs are " + outputs.keySet());
         }
         return t;
-    }
-
-    @Override
-    public double gpuMicrosPerRun(int runs) {
-        if (runs < 1) {
-            throw new IllegalArgumentException("runs must be >= 1, not " + runs);
-        }
-        guard.enter();
-        try {
-            engine.enter();
-            try {
-                slot.run(inputs, outputs, null);
-                return slot.gpuMicrosPerRun(runs);
-            } finally {
-                engine.exit();
-            }
-        } finally {
-            guard.exit();
-        }
     }
 
     /**

@@ -59,7 +59,6 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
     private final GraphSupport graphSupport;
     private final boolean blockingSync;
     private final long zeroCopyLimit;
-    private final @Nullable Path planFile;
     private final @Nullable Path calibrationTable;
     private final AtomicInteger slotNumbers = new AtomicInteger();
 
@@ -79,14 +78,13 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
      * @param graphSupport whether contexts replay CUDA graphs
      * @param blockingSync whether a call sleeps on an event until the GPU is done, rather than polling
      * @param zeroCopyLimit host tensors up to this many bytes are read and written in place by the GPU
-     * @param planFile the cached engine file, or null if the engine was not cached
      * @param calibrationTable the stored INT8 calibration table the engine was built with, or null
      * @throws org.infer4j.ModelLoadException if an input's or output's type differs between the model and the engine
      * @throws org.infer4j.InferenceException if CUDA cannot make a context's stream or buffers
      */
     public TrtEngine(String backend, String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
-              long zeroCopyLimit, @Nullable Path planFile, @Nullable Path calibrationTable) {
+              long zeroCopyLimit, @Nullable Path calibrationTable) {
         super(backend, modelName, model.inputs(), model.outputs());
         this.modelName = modelName;
         this.device = device;
@@ -97,7 +95,6 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         this.graphSupport = graphSupport;
         this.blockingSync = blockingSync;
         this.zeroCopyLimit = zeroCopyLimit;
-        this.planFile = planFile;
         this.calibrationTable = calibrationTable;
         this.pool = new LinkedBlockingDeque<>(poolSize);
         try {
@@ -213,11 +210,6 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         } finally {
             exitCall();
         }
-    }
-
-    @Override
-    public Optional<Path> planFile() {
-        return Optional.ofNullable(planFile);
     }
 
     @Override
