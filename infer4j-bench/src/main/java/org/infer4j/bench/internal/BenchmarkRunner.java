@@ -74,13 +74,19 @@ public final class BenchmarkRunner {
      * @param pytorchJson where PyTorch's {@code NAME.json} lie (a file or a directory); null for beside the model
      * @param pytorch whether to look for PyTorch's figures at all
      * @param gpuOffReason why runs with sampling off were not sampled (no NVML here, ...); null for "asked for"
+     * @param accuracyInputs how many further inputs each run's outputs are compared on with the reference's FP32
+     *        outputs ({@link Accuracy}); 0 for none
      */
     public record Plan(List<Path> models, List<String> backends, List<Precision> precisions, List<Integer> batches,
                        List<Integer> seqLens, Map<String, long[]> shapes, int warmup, Measurement.Limit limit, long seed,
                        int maxTokenId, @Nullable String reference, @Nullable Double tolerance, List<Option> options,
                        int device, Sweep sweep, @Nullable String deviceInfo, List<SamplePeriod> gpuSamplePeriods,
-                       int rounds, @Nullable Path pytorchJson, boolean pytorch, @Nullable String gpuOffReason) {
+                       int rounds, @Nullable Path pytorchJson, boolean pytorch, @Nullable String gpuOffReason,
+                       int accuracyInputs) {
         public Plan {
+            if (accuracyInputs < 0) {
+                throw new IllegalArgumentException("--accuracy-inputs must be >= 0, not " + accuracyInputs);
+            }
             gpuSamplePeriods = List.copyOf(gpuSamplePeriods);
             if (gpuSamplePeriods.isEmpty()) {
                 throw new IllegalArgumentException("a plan needs at least one GPU sample period (or off)");
@@ -115,7 +121,7 @@ public final class BenchmarkRunner {
                     int maxTokenId, @Nullable String reference, @Nullable Double tolerance, List<Option> options,
                     int device, boolean cudaGraphs, @Nullable String deviceInfo) {
             this(models, backends, precisions, batches, seqLens, shapes, warmup, limit, seed, maxTokenId, reference, tolerance,
-                    options, device, Sweep.single(cudaGraphs), deviceInfo, List.of(SamplePeriod.OFF), 1, null, false, null);
+                    options, device, Sweep.single(cudaGraphs), deviceInfo, List.of(SamplePeriod.OFF), 1, null, false, null, 0);
         }
 
         /** The most caller threads any load of the sweep uses. */
@@ -355,6 +361,8 @@ public final class BenchmarkRunner {
             }
             Agreement agreement = reference.compare(workload, generated.tensors(), outputNames, outputs,
                     plan.toleranceFor(precision));
+            Accuracy.Result accuracy = plan.accuracyInputs() == 0 ? null
+                    : reference.accuracy(engine, precision, workload, plan.accuracyInputs(), plan.seed(), plan.maxTokenId());
             Map<String, List<Long>> shapes = new LinkedHashMap<>();
             inputs.forEach((name, in) -> shapes.put(name, in.shape()));
             PyTorchPeer.Report pytorch = peer == null ? null : peer.reportFor(precision.name(), shapes);
@@ -380,7 +388,7 @@ public final class BenchmarkRunner {
                             agreement, device(engine.backend()), versions, engine.stats(), options, spec.profile().label(),
                             RunReport.ProfileRange.of(spec.ranges()), p.load.threads(), loadReport, LatencyMicros.curve(latency),
                             Hygiene.of(plan.warmup(), plan.seed(), p.load, period, gpu, gpu == null ? noGpuReason() : null),
-                            pytorch));
+                            pytorch, accuracy));
                 }
             }
             return reports;
