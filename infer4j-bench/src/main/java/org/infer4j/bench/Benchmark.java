@@ -128,6 +128,11 @@ public final class Benchmark implements Callable<Integer> {
                     + "bound (docs/precision.md); 0 for none (default: ${DEFAULT-VALUE}).")
     private int accuracyInputs;
 
+    @Option(names = "--int8-calibration-batches", defaultValue = "" + BenchmarkRunner.DEFAULT_CALIBRATION_BATCHES,
+            paramLabel = "N", description = "INT8 engines are calibrated on N seeded random batches of the first "
+                    + "workload's shapes (default: ${DEFAULT-VALUE}); the table is cached beside the engines.")
+    private int calibrationBatches;
+
     @Option(names = "--option", paramLabel = "[BACKEND:]KEY=VALUE",
             description = "Backend option passed through to EngineBuilder.option, for every backend or, with a prefix, one, "
                     + "e.g. ort-tensorrt:trt.trt_builder_optimization_level=5.")
@@ -250,7 +255,8 @@ public final class Benchmark implements Callable<Integer> {
                 warmup, limit(), seed, maxTokenId, "none".equalsIgnoreCase(reference) ? null : reference, tolerance,
                 parseOptions(registry), device, sweep(commandSpec), deviceInfo, periods, roundCount,
                 pytorchJson == null || "none".equalsIgnoreCase(pytorchJson) ? null : Path.of(pytorchJson),
-                !"none".equalsIgnoreCase(String.valueOf(pytorchJson)), gpuOffReason, accuracyInputs);
+                !"none".equalsIgnoreCase(String.valueOf(pytorchJson)), gpuOffReason, accuracyInputs,
+                calibrationBatches);
 
         ResultFiles files = new ResultFiles(out);
         try {

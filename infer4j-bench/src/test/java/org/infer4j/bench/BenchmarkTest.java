@@ -69,6 +69,15 @@ class BenchmarkTest {
     }
 
     @Test
+    void int8OnABackendThatCannotRunItIsAFailureThatSaysWhy() {
+        Result r = run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu", "--precision", "INT8", "--warmup", "1",
+                "--iterations", "2", "--int8-calibration-batches", "2");
+
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.console()).contains("FAILED mlp_tiny.onnx on ort-cpu INT8").contains("Precision.INT8 does not apply");
+    }
+
+    @Test
     void aFloat16ModelRunAtTheFp32SettingIsLabelledAsSuch() throws IOException {
         String fp16 = MODELS.resolve("zoo").resolve("tiny").resolve("fp16_mlp.onnx").toString();
 
