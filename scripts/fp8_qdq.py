@@ -16,9 +16,10 @@ with Precision.FP8 (docs/precision.md). This script makes one from an FP32 model
     unless --inputs names an .npz file of arrays by input name, each with a leading sample axis;
   * the model is converted to opset 19 first if it is older (FP8 Q/DQ needs opset 19).
 
-It runs on the CPU with onnx and onnxruntime (both on the GPU machine; pip install onnx onnxruntime elsewhere) and
-prints a JSON summary. With --check it also runs the rewritten model on ONNX Runtime's CPU provider, which simulates
-the FP8 rounding, and reports its agreement with the original over the calibration inputs.
+It runs on the CPU with onnx and, where installed, onnxruntime (without it, onnx's numpy reference evaluator
+calibrates, slowly), and prints a JSON summary. With --check (needs onnxruntime) it also runs the rewritten model on
+ONNX Runtime's CPU provider, which simulates the FP8 rounding, and reports its agreement with the original over the
+calibration inputs.
 
   python3 scripts/fp8_qdq.py model.onnx model.fp8.onnx --samples 64 --batch 8 --check
 """
@@ -107,15 +108,20 @@ def targets(model, ops):
 
 
 def activation_ranges(model, names, samples):
-    """The largest magnitude each named tensor takes over the samples, from ONNX Runtime's CPU provider."""
-    import onnxruntime as ort
+    """The largest magnitude each named tensor takes over the samples: from ONNX Runtime's CPU provider, or, where
+    onnxruntime is not installed, from onnx's reference evaluator (numpy; far slower, so use fewer --samples)."""
     probe = onnx.ModelProto()
     probe.CopyFrom(model)
     existing = {o.name for o in probe.graph.output}
     for n in names:
         if n not in existing:
             probe.graph.output.append(helper.make_empty_tensor_value_info(n))
-    session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    try:
+        import onnxruntime as ort
+        session = ort.InferenceSession(probe.SerializeToString(), providers=["CPUExecutionProvider"])
+    except ImportError:
+        from onnx.reference import ReferenceEvaluator
+        session = ReferenceEvaluator(probe)
     amax = dict.fromkeys(names, 0.0)
     for feed in samples:
         values = session.run(list(names), feed)
