@@ -51,6 +51,7 @@ public final class EngineBuilder {
     /** Several devices to route between; empty for all the backend has; null for {@link #deviceIndex} alone. */
     private int @Nullable [] devices;
     private @Nullable DynamicBatching batching;
+    private @Nullable Int8Calibration int8Calibration;
     private @Nullable AutoSelection autoSelection;
 
     EngineBuilder() {
@@ -138,8 +139,30 @@ public final class EngineBuilder {
         return this;
     }
 
+    /**
+     * The arithmetic precision inside the model (default {@link Precision#FP32}).
+     *
+     * @param precision the precision; {@link Precision#INT8} takes a calibration
+     *                  ({@link #int8Calibration(Int8Calibration)}) unless the model is quantized already
+     * @return this builder
+     * @throws NullPointerException if {@code precision} is null
+     */
     public EngineBuilder precision(Precision precision) {
         this.precision = Objects.requireNonNull(precision, "precision");
+        return this;
+    }
+
+    /**
+     * Representative inputs from which an {@link Precision#INT8} engine takes its INT8 scales, and the layers
+     * to keep in FP32. {@code tensorrt} calibrates on them (or reuses the cached result); {@code ort-tensorrt}
+     * uses the calibration table that {@code tensorrt} stored for them.
+     *
+     * @param calibration the calibration
+     * @return this builder
+     * @throws NullPointerException if {@code calibration} is null
+     */
+    public EngineBuilder int8Calibration(Int8Calibration calibration) {
+        this.int8Calibration = Objects.requireNonNull(calibration, "calibration");
         return this;
     }
 
@@ -246,9 +269,11 @@ public final class EngineBuilder {
      * @throws BackendUnavailableException if the named backend is missing or cannot run here, or none can;
      *         without a name in code, if the system property {@code infer4j.backend} names a backend that is
      *         unknown or cannot run here (the message names the property); a {@link SelectionFailedException}
-     *         naming every candidate and its reason if no candidate of a choice by measurement qualified
-     * @throws InvalidInputException if a shape range does not fit the model's inputs, or the model or
-     *         engine cannot be batched dynamically as asked
+     *         naming every candidate and its reason if no candidate of a choice by measurement qualified; an
+     *         {@link UnsupportedPrecisionException} if the backend cannot run the model in the precision asked for
+     * @throws InvalidInputException if a shape range does not fit the model's inputs, INT8 calibration
+     *         data does not, or the model or engine cannot be batched dynamically as asked
+     * @throws IllegalStateException if an INT8 calibration is given for a precision other than INT8
      */
     public InferenceEngine build() {
         EngineConfig config = config(devices != null && devices.length > 0 ? devices[0] : deviceIndex);
@@ -311,7 +336,12 @@ public final class EngineBuilder {
             throw new ModelLoadException("model file " + modelPath.toAbsolutePath()
                     + (Files.exists(modelPath) ? " is not a regular file" : " does not exist"));
         }
-        return new EngineConfig(modelPath, modelBytes, device, precision, shapeRanges, settings, options, cudaGraphs, maxInFlight);
+        if (int8Calibration != null && precision != Precision.INT8) {
+            throw new IllegalStateException("an INT8 calibration was given for a " + precision + " engine; call "
+                    + "precision(Precision.INT8), or leave the calibration out");
+        }
+        return new EngineConfig(modelPath, modelBytes, device, precision, shapeRanges, settings, options, cudaGraphs, maxInFlight,
+                int8Calibration);
     }
 
     private static int[] allDevicesOf(BackendProvider provider) {

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Precision;
+import org.infer4j.UnsupportedPrecisionException;
 import org.infer4j.contract.ReferenceModel;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
@@ -99,5 +100,14 @@ class TensorRtProviderTest {
     void theRestOfTheLibraryKeepsWorkingWithoutIt() {
         assertThatCode(() -> Backends.discover().report()).doesNotThrowAnyException();
         assertThat(Backends.discover().find("tensorrt")).isPresent();
+    }
+
+    @Test
+    void fp8NeedsComputeCapability89OrLaterAndSaysSoNamingTheGpu() {
+        assertThatCode(() -> TensorRtProvider.requireFp8("NVIDIA H200", 9, 0)).doesNotThrowAnyException();
+        assertThatCode(() -> TensorRtProvider.requireFp8("NVIDIA L4", 8, 9)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> TensorRtProvider.requireFp8("NVIDIA A100-SXM4-80GB", 8, 0))
+                .isInstanceOf(UnsupportedPrecisionException.class).hasMessageContaining("NVIDIA A100-SXM4-80GB is 8.0")
+                .hasMessageContaining("8.9");
     }
 }

@@ -1,5 +1,6 @@
 package org.infer4j.tensorrt.internal.runtime;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
@@ -32,6 +33,7 @@ import org.infer4j.tensorrt.internal.build.ProfilePlan;
 import org.infer4j.tensorrt.internal.nativeinterop.NativeDelete;
 import org.infer4j.tensorrt.internal.onnx.OnnxModelInfo;
 import org.infer4j.tensorrt.spi.GraphRunner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deserialised TensorRT engine with a pool of execution slots. {@code run} borrows a slot
@@ -67,6 +69,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
     private final GraphSupport graphSupport;
     private final boolean blockingSync;
     private final long zeroCopyLimit;
+    private final @Nullable Path calibrationTable;
     private final AtomicInteger slotNumbers = new AtomicInteger();
     private final int poolSize;
     private final Object completerLock = new Object();
@@ -88,12 +91,14 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
      * @param graphSupport whether contexts replay CUDA graphs
      * @param blockingSync whether a call sleeps on an event until the GPU is done, rather than polling
      * @param zeroCopyLimit host tensors up to this many bytes are read and written in place by the GPU
+     * @param maxInFlight the most asynchronous requests the engine accepts and has not finished
+     * @param calibrationTable the stored INT8 calibration table the engine was built with, or null
      * @throws org.infer4j.ModelLoadException if an input's or output's type differs between the model and the engine
      * @throws org.infer4j.InferenceException if CUDA cannot make a context's stream or buffers
      */
     public TrtEngine(String backend, String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
-              long zeroCopyLimit, int maxInFlight) {
+              long zeroCopyLimit, int maxInFlight, @Nullable Path calibrationTable) {
         super(backend, modelName, model.inputs(), model.outputs(), maxInFlight);
         this.poolSize = poolSize;
         this.modelName = modelName;
@@ -105,6 +110,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         this.graphSupport = graphSupport;
         this.blockingSync = blockingSync;
         this.zeroCopyLimit = zeroCopyLimit;
+        this.calibrationTable = calibrationTable;
         this.pool = new LinkedBlockingDeque<>(poolSize);
         try {
             checkTypes(model);
@@ -293,6 +299,11 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
             throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs());
         }
         return Optional.of(plan.range(name));
+    }
+
+    @Override
+    public Optional<Path> calibrationTable() {
+        return Optional.ofNullable(calibrationTable);
     }
 
     @Override

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.infer4j.Binding;
@@ -56,6 +57,20 @@ final class LoggedEngine implements InferenceEngine {
         long start = System.nanoTime();
         Outputs outputs = delegate.run(inputs);
         completed(start, inputs);
+        return outputs;
+    }
+
+    /** The other engine's own future, so that cancelling it cancels the request; timed when it completes. */
+    @Override
+    public CompletableFuture<Outputs> runAsync(Map<String, ? extends Tensor> inputs) {
+        long start = System.nanoTime();
+        Map<String, ? extends Tensor> described = Map.copyOf(inputs);
+        CompletableFuture<Outputs> outputs = delegate.runAsync(inputs);
+        outputs.whenComplete((result, failure) -> {
+            if (failure == null) {
+                completed(start, described);
+            }
+        });
         return outputs;
     }
 
