@@ -54,12 +54,25 @@ public interface Binding extends AutoCloseable {
         }
     }
 
-    /** The bound input called {@code name}. */
+    /**
+     * The bound input called {@code name}.
+     *
+     * @param name an input name of the engine
+     * @return the tensor bound to it
+     * @throws IllegalArgumentException if no input of this binding has that name
+     * @throws IllegalStateException if the binding is closed
+     */
     Tensor input(String name);
 
     /**
      * The output called {@code name}, after the first {@link #run()} if the binding allocates it;
      * for an output whose shape depends on the input values, the latest run's tensor.
+     *
+     * @param name an output name of the engine
+     * @return the caller's tensor bound to it, or the one the binding allocated for it
+     * @throws IllegalArgumentException if the engine has no output of that name
+     * @throws IllegalStateException if the binding is closed, or allocates that output on its first
+     *         run and has not run yet
      */
     Tensor output(String name);
 

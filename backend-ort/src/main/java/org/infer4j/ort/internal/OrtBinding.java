@@ -6,13 +6,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
+import org.infer4j.spi.AbstractBinding;
 import org.infer4j.spi.AsyncRequest;
-import org.infer4j.spi.CloseGuard;
 
 /**
  * A binding that keeps ONNX Runtime views of its input and output tensors, so a steady-state
@@ -31,12 +28,9 @@ import org.infer4j.spi.CloseGuard;
  * and must have the shape each run produces, else {@link #run()} throws
  * {@link org.infer4j.InvalidInputException} naming the output and both shapes.
  */
-final class OrtBinding implements Binding {
+final class OrtBinding extends AbstractBinding {
     private final OrtEngine engine;
-    private final Map<String, Tensor> inputs;
     private final Map<String, OnnxTensor> inputViews;
-    /** The caller's outputs and the ones owned here, once a run made them. */
-    private final Map<String, Tensor> outputs;
     /** The outputs ONNX Runtime writes in place. */
     private final Map<String, OnnxTensor> outputViews = new LinkedHashMap<>();
     private final Map<String, Tensor> owned = new LinkedHashMap<>();
@@ -48,7 +42,7 @@ final class OrtBinding implements Binding {
             for (Map.Entry<String, Shape> e : changed.entrySet()) {
                 if (!owned.containsKey(e.getKey())) {
                     // only bound outputs are pinned, so it has one
-                    Tensor given = Objects.requireNonNull(outputs.get(e.getKey()));
+                    Tensor given = Objects.requireNonNull(outputs().get(e.getKey()));
                     throw OrtEngine.reshapedOutput(e.getKey(), e.getValue(), given.shape());
                 }
             }
@@ -61,19 +55,10 @@ final class OrtBinding implements Binding {
     };
     /** Made once: a lambda per call would allocate. */
     private final Runnable runPinned = this::runPinned;
-    /**
-     * Lets close wait for a run in flight on another thread: the views and owned outputs it frees
-     * are memory ONNX Runtime reads and writes during the run (freed malloc memory, since tensors
-     * free their direct buffers at close).
-     */
-    private final CloseGuard guard = new CloseGuard("this binding");
-    /** Whether a run of {@link #runAsync()} has not finished: it owns the binding until then. */
-    private final AtomicBoolean inFlight = new AtomicBoolean();
 
     OrtBinding(OrtEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
+        super(engine, inputs, outputs);
         this.engine = engine;
-        this.inputs = new LinkedHashMap<>(inputs);
-        this.outputs = new LinkedHashMap<>(outputs);
         this.inputViews = engine.views(inputs);
         try {
             outputViews.putAll(engine.views(outputs));
@@ -92,53 +77,16 @@ final class OrtBinding implements Binding {
      *         tensor for in another shape than that tensor's
      */
     @Override
-    public void run() {
-        guard.enter();
-        try {
-            if (inFlight.get()) {
-                throw inFlightError();
-            }
-            runNow();
-        } finally {
-            guard.exit();
-        }
-    }
-
-    /**
-     * Runs on one of the engine's worker threads, as {@link #run()} does; holds the binding open from
-     * here until the run finishes, so that close waits for it, queued or running.
-     */
-    @Override
-    public CompletableFuture<Void> runAsync() {
-        guard.enter();
-        if (!inFlight.compareAndSet(false, true)) {
-            guard.exit();
-            throw inFlightError();
-        }
-        try {
-            AsyncRequest<Void> request = engine.later(this::runNow);
-            request.whenFinishing(() -> {
-                inFlight.set(false);
-                guard.exit();
-            });
-            return request;
-        } catch (RuntimeException e) {
-            inFlight.set(false);
-            guard.exit();
-            throw e;
-        }
-    }
-
-    private static IllegalStateException inFlightError() {
-        return new IllegalStateException("a run of this binding is in flight; wait for the future of runAsync() before "
-                + "running it again, or use a second binding to overlap runs");
-    }
-
-    /** Runs inside the close guard, entered by the caller. */
-    private void runNow() {
-        requireOpen("input", inputs);
-        requireOpen("output", outputs);
+    protected void execute() {
+        requireOpen("input", inputs());
+        requireOpen("output", outputs());
         engine.guarded(runPinned);
+    }
+
+    /** Runs {@link #execute()} on one of the engine's worker threads. */
+    @Override
+    protected AsyncRequest<Void> submit() {
+        return engine.later(this::execute);
     }
 
     private void runPinned() {
@@ -151,7 +99,7 @@ final class OrtBinding implements Binding {
      * already had a tensor of another shape becomes data-dependent.
      */
     private void take(String name, OnnxTensor value) {
-        Tensor current = outputs.get(name);
+        Tensor current = outputs().get(name);
         boolean mine = owned.containsKey(name);
         if (current != null && (!mine || current.shape().equals(Shape.of(value.getInfo().getShape())))) {
             OrtEngine.copyProduced(name, value, current);
@@ -174,7 +122,7 @@ final class OrtBinding implements Binding {
             }
         }
         owned.put(name, fresh);
-        outputs.put(name, fresh);
+        outputs().put(name, fresh);
         if (current != null) {
             current.close();
         }
@@ -185,40 +133,16 @@ final class OrtBinding implements Binding {
         return Set.copyOf(outputViews.keySet());
     }
 
-    @Override
-    public Tensor input(String name) {
-        ensureOpen();
-        Tensor t = inputs.get(name);
-        if (t == null) {
-            throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs.keySet());
-        }
-        return t;
-    }
-
     /**
-     * The output called {@code name}. For an output the binding owns, the same tensor from run to
-     * run while its shape stays the same; a run that produces another shape replaces it and closes
-     * the tensor returned before.
+     * Runs after any run in flight has finished, as the base class's close waits for it: the views
+     * and owned outputs freed here are memory ONNX Runtime reads and writes during a run (freed
+     * malloc memory, since tensors free their direct buffers at close).
      */
     @Override
-    public Tensor output(String name) {
-        ensureOpen();
-        Tensor t = outputs.get(name);
-        if (t == null) {
-            throw new IllegalStateException(engine.outputs().stream().anyMatch(o -> o.name().equals(name))
-                    ? "output '" + name + "' is allocated by the first run(); call run() first"
-                    : "no output named '" + name + "'; outputs are " + engine.outputs());
-        }
-        return t;
-    }
-
-    @Override
-    public void close() {
-        if (guard.close()) {
-            inputViews.values().forEach(OnnxTensor::close);
-            outputViews.values().forEach(OnnxTensor::close);
-            owned.values().forEach(Tensor::close);
-        }
+    protected void release() {
+        inputViews.values().forEach(OnnxTensor::close);
+        outputViews.values().forEach(OnnxTensor::close);
+        owned.values().forEach(Tensor::close);
     }
 
     /**
@@ -232,9 +156,5 @@ final class OrtBinding implements Binding {
                         + ") was closed, and its memory with it; close the binding and bind open tensors");
             }
         }
-    }
-
-    private void ensureOpen() {
-        guard.ensureOpen();
     }
 }

@@ -1,17 +1,13 @@
 package org.infer4j.tensorrt.internal.runtime;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
+import org.infer4j.spi.AbstractBinding;
 import org.infer4j.spi.AsyncRequest;
-import org.infer4j.spi.CloseGuard;
 
 /**
  * Inputs and outputs bound to an execution slot of their own: the input shapes are fixed at bind
@@ -30,34 +26,25 @@ import org.infer4j.spi.CloseGuard;
  * the engine's {@link Completer} finishes it. Two bindings run asynchronously in turn keep the GPU
  * busy with one while the other's outputs are read and its inputs written.
  */
-final class TrtBinding implements Binding {
+final class TrtBinding extends AbstractBinding {
     private final TrtEngine engine;
     private final ExecutionSlot slot;
-    private final Map<String, Tensor> inputs;
-    private final Map<String, Tensor> outputs = new LinkedHashMap<>();
     private final List<Tensor> owned = new ArrayList<>();
-    /** Lets close wait for a run in flight on another thread instead of freeing under it. */
-    private final CloseGuard guard = new CloseGuard("this binding");
-    /** Whether a run of {@link #runAsync()} has not finished: the slot and tensors are its until then. */
-    private final AtomicBoolean inFlight = new AtomicBoolean();
 
     /** Holds {@code slot} until closed; hands it back to {@code engine} when this constructor throws. */
     TrtBinding(TrtEngine engine, ExecutionSlot slot, Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out) {
+        super(engine, in, out);
         this.engine = engine;
         this.slot = slot;
-        this.inputs = Map.copyOf(in);
         try {
             Shape[] shapes = slot.prepare(in);
             List<TensorInfo> infos = engine.outputs();
             for (int i = 0; i < infos.size(); i++) {
                 TensorInfo info = infos.get(i);
-                Tensor given = out.get(info.name());
-                if (given != null) {
-                    outputs.put(info.name(), given);
-                } else {
+                if (!outputs().containsKey(info.name())) {
                     Tensor mine = new PinnedHostTensor(info.elementType(), shapes[i]);
                     owned.add(mine);
-                    outputs.put(info.name(), mine);
+                    outputs().put(info.name(), mine);
                 }
             }
         } catch (RuntimeException e) {
@@ -68,37 +55,22 @@ final class TrtBinding implements Binding {
     }
 
     @Override
-    public void run() {
-        guard.enter();
+    protected void execute() {
+        engine.enter();
         try {
-            requireNoneInFlight();
-            engine.enter();
-            try {
-                slot.run(inputs, outputs, null);
-            } finally {
-                engine.exit();
-            }
+            slot.run(inputs(), outputs(), null);
         } finally {
-            guard.exit();
+            engine.exit();
         }
     }
 
     /**
-     * Launches the run on the binding's stream and returns; the future completes, on the engine's
-     * completion thread, once the outputs are written. Holds the binding and the engine open until then.
+     * Launches the run on the binding's stream and returns; the request finishes, on the engine's
+     * completion thread, once the outputs are written. Holds the engine open until then.
      */
     @Override
-    public CompletableFuture<Void> runAsync() {
-        guard.enter();
-        if (!inFlight.compareAndSet(false, true)) {
-            guard.exit();
-            throw inFlightError();
-        }
+    protected AsyncRequest<Void> submit() {
         AsyncRequest<Void> request = new AsyncRequest<>(this::launch);
-        request.whenFinishing(() -> {
-            inFlight.set(false);
-            guard.exit();
-        });
         request.start(); // running from here: there is no queue to cancel it from
         return request;
     }
@@ -106,7 +78,7 @@ final class TrtBinding implements Binding {
     private void launch(AsyncRequest<Void> request) {
         engine.enter();
         request.whenFinishing(engine::exit);
-        slot.bind(inputs, outputs, null);
+        slot.bind(inputs(), outputs(), null);
         try {
             slot.launch();
         } catch (RuntimeException e) {
@@ -122,56 +94,19 @@ final class TrtBinding implements Binding {
         });
     }
 
-    private void requireNoneInFlight() {
-        if (inFlight.get()) {
-            throw inFlightError();
-        }
-    }
-
-    private static IllegalStateException inFlightError() {
-        return new IllegalStateException("a run of this binding is in flight; wait for the future of runAsync() before "
-                + "running it again, or use a second binding to overlap runs");
-    }
-
-    @Override
-    public Tensor input(String name) {
-        ensureOpen();
-        Tensor t = inputs.get(name);
-        if (t == null) {
-            throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs.keySet());
-        }
-        return t;
-    }
-
-    @Override
-    public Tensor output(String name) {
-        ensureOpen();
-        Tensor t = outputs.get(name);
-        if (t == null) {
-            throw new IllegalArgumentException("no output named '" + name + "'; outputs are " + outputs.keySet());
-        }
-        return t;
-    }
-
     /**
-     * Waits for a run in flight, then hands the slot back, which waits for its stream and destroys
-     * the graphs that bake in this binding's addresses, and only then frees the outputs it owns: in
-     * the other order a graph holding their addresses outlived them, and a run racing the close
-     * (documented as not allowed, but a crash is the worst answer) wrote into freed memory.
+     * Runs after any run in flight has finished, as the base class's close waits for it. Hands the
+     * slot back, which waits for its stream and destroys the graphs that bake in this binding's
+     * addresses, and only then frees the outputs it owns: in the other order a graph holding their
+     * addresses outlived them, and a run racing the close (documented as not allowed, but a crash is
+     * the worst answer) wrote into freed memory.
      */
     @Override
-    public void close() {
-        if (!guard.close()) {
-            return;
-        }
+    protected void release() {
         try {
             engine.handBack(this, slot);
         } finally {
             owned.forEach(Tensor::close);
         }
-    }
-
-    private void ensureOpen() {
-        guard.ensureOpen();
     }
 }
