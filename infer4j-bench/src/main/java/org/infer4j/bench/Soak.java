@@ -146,10 +146,10 @@ public final class Soak implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     private Duration growthWindow = Duration.ofMinutes(1);
 
-    @Option(names = "--churn-every", defaultValue = "5s", paramLabel = "TIME|off",
+    @Option(names = "--churn-every", defaultValue = "5s", paramLabel = "TIME|off", converter = ChurnPeriodConverter.class,
             description = "Time between two engine churn cycles (build another engine of the next series, run every input through "
                     + "it, close it), or off (default: ${DEFAULT-VALUE}).")
-    private String churnEvery = "5s";
+    private Duration churnEvery = Duration.ofSeconds(5);
 
     @Option(names = "--exact", split = ",", defaultValue = "ort-cpu,tensorrt,tensorrt+graphs", paramLabel = "CONFIG",
             description = "Configurations whose outputs must match their reference bit for bit; the others within --tolerance "
@@ -326,19 +326,27 @@ public final class Soak implements Callable<Integer> {
         if (inputsPerShape < 1 || logLimit < 0 || batches.stream().anyMatch(b -> b < 1) || seqLen < 1) {
             throw new IllegalArgumentException("--inputs-per-shape, --batch and --seq-len must be at least 1, --log-limit at least 0");
         }
-        churnPeriod();
     }
 
     /** The churn period, or null for off. */
     private @Nullable Duration churnPeriod() {
-        if (churnEvery.trim().equalsIgnoreCase("off")) {
-            return null;
+        return churnEvery.isZero() ? null : churnEvery;
+    }
+
+    /** {@code off} (read as zero), or a positive duration such as {@code 5s}. */
+    static final class ChurnPeriodConverter implements CommandLine.ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            if (value.trim().equalsIgnoreCase("off")) {
+                return Duration.ZERO;
+            }
+            Duration d = new Benchmark.DurationConverter().convert(value);
+            if (d.isZero()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is no churn period; write a positive time, e.g. 5s, "
+                        + "or off");
+            }
+            return d;
         }
-        Duration d = new Benchmark.DurationConverter().convert(churnEvery);
-        if (d.isZero() || d.isNegative()) {
-            throw new IllegalArgumentException("--churn-every must be positive or off, not " + churnEvery);
-        }
-        return d;
     }
 
     /** How often the GPU sampler reads NVML: as often as the soak samples, but at least once a second. */
@@ -404,8 +412,8 @@ public final class Soak implements Callable<Integer> {
                         series.add(SoakSeries.open(model, config, precision, shapes, inputsPerShape, seed, maxTokenId,
                                 check(config, precision), rebuiltCheck(check(config, precision), precision),
                                 config.builder(model, precision, shapes).device(device).backends(registry)));
-                        console.printf("  opened %s: engine and %d reference(s) in %.1f s%n", name, shapes.size() * inputsPerShape,
-                                (System.nanoTime() - began) / 1e9);
+                        console.printf("  opened %s: engine and %d reference(s) in %.1f s%n", series.get(series.size() - 1).name(),
+                                shapes.size() * inputsPerShape, (System.nanoTime() - began) / 1e9);
                     } catch (BackendUnavailableException e) {
                         unavailable.add(config.label());
                         skipped.add(config.label() + ": cannot run here: " + SoakEvents.oneLine(e));

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.infer4j.metrics.GpuMetric;
 import org.infer4j.metrics.GpuSampler;
@@ -27,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class MemoryProbe implements AutoCloseable {
     private static final Path PROC_STATUS = Path.of("/proc/self/status");
+    private static final Duration FIRST_SAMPLE_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * One reading; null where the value cannot be read here.
@@ -78,7 +81,19 @@ public final class MemoryProbe implements AutoCloseable {
             sampler.close();
             return new MemoryProbe(null, device, reason);
         }
+        awaitFirstSample(sampler, device);
         return new MemoryProbe(sampler, device, null);
+    }
+
+    /**
+     * Waits until the sampler has read the GPU once (or failed to), so that the first reading has the
+     * GPU's memory; gives up after {@link #FIRST_SAMPLE_TIMEOUT}, which only a starved sampling thread needs.
+     */
+    private static void awaitFirstSample(GpuSampler sampler, int device) {
+        long giveUpAt = System.nanoTime() + FIRST_SAMPLE_TIMEOUT.toNanos();
+        while (sampler.sampleCount(device) == 0 && sampler.sampleErrors() == 0 && System.nanoTime() - giveUpAt < 0) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
     }
 
     /** Why GPU memory is not sampled, or null when it is. */

@@ -29,6 +29,8 @@ import org.jspecify.annotations.Nullable;
  * throws is closed and bound again next time. Exceptions are counted as errors and the thread goes
  * on; an {@link Error} ends the thread after being counted.
  *
+ * <p>However short the time, every worker runs once and the churn thread does one cycle, at the start.
+ *
  * <p>Use from one thread; {@link #run} blocks until the load has stopped.
  */
 public final class SoakRunner {
@@ -123,7 +125,7 @@ public final class SoakRunner {
         Map<String, Bound> bindings = new HashMap<>();
         String who = "worker " + id;
         try {
-            while (System.nanoTime() - stopAtNanos < 0) {
+            do {
                 SoakSeries s = series.get(random.nextInt(series.size()));
                 int k = random.nextInt(s.inputs().size());
                 if (random.nextBoolean()) {
@@ -131,7 +133,7 @@ public final class SoakRunner {
                 } else {
                     runBinding(s, k, bindings, who + " Binding");
                 }
-            }
+            } while (System.nanoTime() - stopAtNanos < 0);
         } finally {
             bindings.values().forEach(Bound::close);
         }
@@ -178,21 +180,27 @@ public final class SoakRunner {
         }
     }
 
-    /** Churn cycles, one series after another, each started {@code periodNanos} after the previous one started. */
+    /**
+     * Churn cycles, one series after another, the first at once and each later one {@code periodNanos} after the
+     * previous one started; a cycle is skipped when the last one of its series took longer than the time left.
+     */
     private void churn(long periodNanos, long stopAtNanos) {
         long[] lastTook = new long[series.size()];
-        long next = System.nanoTime() + periodNanos;
-        for (int i = 0; ; i = (i + 1) % series.size()) {
-            while (System.nanoTime() - Math.min(next, stopAtNanos) < 0) {
-                LockSupport.parkNanos(Math.min(next, stopAtNanos) - System.nanoTime());
+        long next = System.nanoTime();
+        for (int cycle = 0, i = 0; ; cycle++, i = (i + 1) % series.size()) {
+            if (cycle > 0) {
+                long wakeAt = next - stopAtNanos < 0 ? next : stopAtNanos;
+                while (System.nanoTime() - wakeAt < 0) {
+                    LockSupport.parkNanos(wakeAt - System.nanoTime());
+                }
+                if (System.nanoTime() - stopAtNanos >= 0) {
+                    return;
+                }
             }
             long start = System.nanoTime();
-            if (start - stopAtNanos >= 0) {
-                return;
-            }
             next = start + periodNanos;
             if (lastTook[i] > stopAtNanos - start) {
-                continue; // the last cycle of this series took longer than the time left: it would overrun the stop
+                continue;
             }
             churnOnce(series.get(i));
             lastTook[i] = System.nanoTime() - start;
