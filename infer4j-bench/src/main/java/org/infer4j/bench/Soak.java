@@ -260,7 +260,8 @@ public final class Soak implements Callable<Integer> {
                 if (probe.gpuUnavailableReason() != null) {
                     console.println("GPU memory not sampled: " + Benchmark.oneLine(String.valueOf(probe.gpuUnavailableReason())));
                 }
-                Sampler sampler = new Sampler(samples, probe, chunk, soakedBefore, System.nanoTime(), counter, console, events);
+                Sampler sampler = new Sampler(samples, probe, chunk, soakedBefore, System.nanoTime(), sampleEvery.toNanos(), counter,
+                        console, events);
                 long stop = stopNanos(sampler.startNanos);
                 sampler.row(SoakSamples.Event.START);
                 ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -407,6 +408,11 @@ public final class Soak implements Callable<Integer> {
                         skipped.add(name + ": the backend runs the model's own types, FP16 is not built");
                         continue;
                     }
+                    if (stopAt != null && System.currentTimeMillis() >= stopAt * 1000) {
+                        skipped.add(name + ": not opened, the stop time came during the setup (the engines built so far are "
+                                + "cached for the next chunk)");
+                        continue;
+                    }
                     long began = System.nanoTime();
                     try {
                         series.add(SoakSeries.open(model, config, precision, shapes, inputsPerShape, seed, maxTokenId,
@@ -460,14 +466,18 @@ public final class Soak implements Callable<Integer> {
     }
 
     /**
-     * A later chunk's references must equal the first chunk's where the check is exact: each chunk is a new
-     * process that builds its engines again, and an exact backend gives the same bits in every process.
+     * A later chunk's references must equal those of the first chunk on this host where the check is exact: each
+     * chunk is a new process that builds its engines again, and an exact backend gives the same bits in every process
+     * that loads the same engine (from this host's engine cache). Another host may build other engines, or have other
+     * CPU instructions, so chunks of other hosts are not compared.
      */
     private static void compareWithFirstChunk(List<SoakSeries> series, Map<Integer, JsonNode> records, SoakEvents events) {
-        if (records.isEmpty()) {
+        String host = Environment.hostname();
+        Map.Entry<Integer, JsonNode> first = records.entrySet().stream()
+                .filter(e -> e.getValue().path("hostname").asText().equals(host)).findFirst().orElse(null);
+        if (first == null) {
             return;
         }
-        Map.Entry<Integer, JsonNode> first = records.entrySet().iterator().next();
         for (SoakSeries s : series) {
             if (!s.check().exact()) {
                 continue;
@@ -606,18 +616,20 @@ public final class Soak implements Callable<Integer> {
         private final int chunk;
         private final double soakedBefore;
         final long startNanos;
+        private final long sampleNanos;
         private final Counter counter;
         private final PrintWriter console;
         private final SoakEvents events;
         private long printedAt;
 
-        Sampler(SoakSamples samples, MemoryProbe probe, int chunk, double soakedBefore, long startNanos, Counter counter,
-                PrintWriter console, SoakEvents events) {
+        Sampler(SoakSamples samples, MemoryProbe probe, int chunk, double soakedBefore, long startNanos, long sampleNanos,
+                Counter counter, PrintWriter console, SoakEvents events) {
             this.samples = samples;
             this.probe = probe;
             this.chunk = chunk;
             this.soakedBefore = soakedBefore;
             this.startNanos = startNanos;
+            this.sampleNanos = sampleNanos;
             this.counter = counter;
             this.console = console;
             this.events = events;
@@ -638,7 +650,8 @@ public final class Soak implements Callable<Integer> {
                 memory.add(r.gpuMemoryUsed());
                 samples.append(new SoakSamples.Row(chunk, event, Instant.now().toString(), soakedBefore + chunkSeconds, chunkSeconds,
                         memory, counter.runs(), events.errors(), events.mismatches()));
-                if (event != SoakSamples.Event.SAMPLE || now - printedAt >= PRINT_EVERY_NANOS) {
+                // a progress line about every 30 s: with 10 s samples, every third
+                if (event != SoakSamples.Event.SAMPLE || now - printedAt >= PRINT_EVERY_NANOS - sampleNanos / 2) {
                     printedAt = now;
                     console.printf(Locale.ROOT, "  %-11s %8s: %d runs, %d errors, %d mismatches; rss %s, direct %s, heap %s, gpu %s%n",
                             event.label(), SoakSummary.formatSeconds(chunkSeconds), counter.runs(), events.errors(), events.mismatches(),

@@ -146,6 +146,21 @@ class SoakTest {
     }
 
     @Test
+    void aLaterChunksReferenceThatDiffersFromTheFirstChunksOnThisHostIsAMismatch() throws IOException {
+        assertThat(soak(with(SHORT, "--model", MLP, "--backend", "ort-cpu")).exitCode()).isZero();
+        Path record = out.resolve("chunk-1.json");
+        String key = "input=1x16 seed 42 output";
+        String digest = JSON.readTree(record.toFile()).at("/series/0/reference_digests").get(key).asText();
+        Files.writeString(record, Files.readString(record).replace(digest, "0".repeat(64)));
+
+        Result second = soak(with(SHORT, "--model", MLP, "--backend", "ort-cpu"));
+
+        assertThat(second.exitCode()).isEqualTo(Soak.EXIT_FAILED);
+        assertThat(JSON.readTree(out.resolve("chunk-2.json").toFile()).get("mismatches").asLong()).isEqualTo(1);
+        assertThat(Files.readString(out.resolve("mismatches.log"))).contains("chunk 2 ", key + ": reference differs from chunk 1's");
+    }
+
+    @Test
     void aReferenceWrongByOneBitIsDetectedAsAMismatchAndDescribed() throws IOException {
         String flipped = FirstOutputFlippedBackendProvider.NAME;
 
