@@ -33,8 +33,10 @@ if [ ${#soak_models[@]} -eq 0 ]; then
 else
   echo "=== soak chunk: ${SOAK_MODELS:-mlp cnn gru distilbert resnet50} on ${SOAK_BACKENDS:-ort-cuda,ort-tensorrt,tensorrt,tensorrt+graphs}," \
     "workers stop at $(date -d "@$SOAK_END" +%T) ($(date +%T))"
-  # the summary is printed last; the opening and progress lines go to console.txt only
-  timeout -k 10 $(( SOAK_END - $(date +%s) + 60 )) java -Xmx"${JAVA_HEAP:-8g}" -XX:ErrorFile="$SDIR/hs_err-%p.log" \
+  # the opening and progress lines go to console.txt only; the summary is printed last
+  # killed 60 s after SOAK_END (at least 90 s from now, so that a late start still opens, runs once and closes)
+  limit=$(( SOAK_END - $(date +%s) + 60 )); [ "$limit" -lt 90 ] && limit=90
+  timeout -k 10 "$limit" java -Xmx"${JAVA_HEAP:-8g}" -XX:ErrorFile="$SDIR/hs_err-%p.log" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$APP_CP" org.infer4j.bench.Soak \
     --model "$(IFS=,; echo "${soak_models[*]}")" --backend "${SOAK_BACKENDS:-ort-cuda,ort-tensorrt,tensorrt,tensorrt+graphs}" \
     --precision "${SOAK_PRECISIONS:-FP32,FP16}" --threads "${SOAK_THREADS:-8}" --duration "${SOAK_DURATION:-8m}" \

@@ -579,12 +579,7 @@ public final class Soak implements Callable<Integer> {
     /** Runs, errors and mismatches so far, over every series. */
     private record Counter(List<SoakSeries> series, SoakEvents events) {
         long runs() {
-            long runs = 0;
-            for (SoakSeries s : series) {
-                Map<String, Object> c = s.counts();
-                runs += (Long) c.get("engine_run_runs") + (Long) c.get("binding_runs");
-            }
-            return runs;
+            return series.stream().mapToLong(SoakSeries::runs).sum();
         }
 
         Map<String, Object> totals() {

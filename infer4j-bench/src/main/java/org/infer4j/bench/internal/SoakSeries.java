@@ -193,6 +193,11 @@ public final class SoakSeries implements AutoCloseable {
         return digests;
     }
 
+    /** Runs so far through {@code engine.run} and through bindings, on every engine of the series. */
+    public long runs() {
+        return engineRuns.sum() + bindingRuns.sum();
+    }
+
     /** The counters as a JSON-ready map: runs through each path, churn cycles, errors, mismatches. */
     public Map<String, Object> counts() {
         Map<String, Object> m = new LinkedHashMap<>();
