@@ -8,8 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # The modules that run on the GPU machine: the libraries and the benchmark tool. Not the BOM (nothing to run) nor
-# consumer-cpu-test (no jar, and its CPU-only ONNX Runtime would sit beside the GPU one in .gpu/app); a new library
-# module joins this list. MODULES="inference-api backend-ort" limits the build to those modules (and what they need).
+# consumer-cpu-test (no jar, and its CPU-only ONNX Runtime would sit beside the GPU one in .gpu/app), nor the examples,
+# which run on the CPU in CI; a new library module joins this list. An example's GPU test is added by name (see
+# examples/README.md). MODULES="inference-api backend-ort" limits the build to those modules (and what they need).
 MODULES=${MODULES:-inference-api backend-ort backend-tensorrt backend-cuda-graphs metrics infer4j-bench}
 mvn -B -q install -DskipTests -pl "$(echo $MODULES | tr ' ' ,)" -am
 rm -rf .gpu/app .gpu/test
@@ -19,7 +20,9 @@ for m in $MODULES; do
     -DoutputDirectory="$PWD/.gpu/app"
   ls "$m"/target/*.jar | grep -v -E -- "-(tests|sources|javadoc).jar$" | xargs -I{} cp {} .gpu/app/
   if [ -d "$m/target/test-classes" ]; then
-    mkdir -p ".gpu/test/$m" && cp -r "$m/target/test-classes/." ".gpu/test/$m/"
+    # one folder per module directly under .gpu/test (run.sh lists .gpu/test/*/): examples/engine-cache -> examples-engine-cache
+    t=".gpu/test/${m//\//-}"
+    mkdir -p "$t" && cp -r "$m/target/test-classes/." "$t/"
     mvn -B -q dependency:copy-dependencies -pl "$m" -DincludeScope=test -DexcludeGroupIds=org.infer4j -DoutputDirectory="$PWD/.gpu/test/lib"
   fi
 done

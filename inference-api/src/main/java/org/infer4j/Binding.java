@@ -1,5 +1,7 @@
 package org.infer4j;
 
+import java.util.concurrent.CompletableFuture;
+
 /**
  * Inputs and outputs bound to an engine once, for a steady-state loop that allocates nothing of
  * infer4j's own: write new values into the input tensors (through {@link Tensor#buffer()}), call
@@ -26,6 +28,31 @@ public interface Binding extends AutoCloseable {
 
     /** Runs the engine on the bound inputs, writing the bound outputs; returns when they are complete. */
     void run();
+
+    /**
+     * Starts a run of the bound inputs and returns at once; the future completes when the outputs
+     * are written (or exceptionally, with what {@link #run()} would throw, or
+     * {@link EngineClosedException} if the engine closed before the run started). A binding has at
+     * most one run in flight: until the future completes, do not touch its tensors, and
+     * {@link #run()} or {@code runAsync()} throws {@link IllegalStateException}. To overlap runs,
+     * use two bindings and alternate. {@link #close()} waits for a run in flight, queued or running.
+     *
+     * <p>The default runs {@link #run()} on the calling thread and returns a completed future, for
+     * bindings of backends without asynchronous execution; the backends shipped with infer4j run
+     * it on the engine's threads ({@code tensorrt}: launched on the binding's CUDA stream before
+     * this returns, completed by the engine's completion thread).
+     *
+     * @return the future of this run, completing with {@code null}
+     * @throws IllegalStateException if the binding is closed or a run is in flight
+     */
+    default CompletableFuture<Void> runAsync() {
+        try {
+            run();
+            return CompletableFuture.completedFuture(null);
+        } catch (InferenceException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
 
     /** The bound input called {@code name}. */
     Tensor input(String name);

@@ -2,6 +2,7 @@ package org.infer4j.ort;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 import org.infer4j.BackendSettings;
 import org.jspecify.annotations.Nullable;
 
@@ -27,6 +28,7 @@ public final class OrtSettings implements BackendSettings {
     private final GraphOptimization graphOptimization;
     private final @Nullable Path tensorRtCacheDirectory;
     private final long tensorRtWorkspaceBytes;
+    private final @Nullable Path int8CalibrationTable;
 
     private OrtSettings(Builder b) {
         this.intraOpThreads = b.intraOpThreads;
@@ -34,6 +36,7 @@ public final class OrtSettings implements BackendSettings {
         this.graphOptimization = b.graphOptimization;
         this.tensorRtCacheDirectory = b.tensorRtCacheDirectory;
         this.tensorRtWorkspaceBytes = b.tensorRtWorkspaceBytes;
+        this.int8CalibrationTable = b.int8CalibrationTable;
     }
 
     public static Builder builder() {
@@ -77,11 +80,24 @@ public final class OrtSettings implements BackendSettings {
         return tensorRtWorkspaceBytes;
     }
 
+    /**
+     * The TensorRT calibration table {@code ort-tensorrt} runs {@code Precision.INT8} with, when one was given.
+     * Without it, {@code ort-tensorrt} takes the table that the {@code tensorrt} backend stored for the same
+     * model and {@code Int8Calibration} in its default cache directory ({@code $XDG_CACHE_HOME/infer4j/tensorrt}
+     * or {@code ~/.cache/infer4j/tensorrt}); give the file here when {@code tensorrt} used another directory
+     * ({@code TensorRtEngine.calibrationTable()} says where it is).
+     *
+     * @return the table file, or empty
+     */
+    public Optional<Path> int8CalibrationTable() {
+        return Optional.ofNullable(int8CalibrationTable);
+    }
+
     @Override
     public String toString() {
         return "OrtSettings{intraOpThreads=" + intraOpThreads + ", interOpThreads=" + interOpThreads + ", graphOptimization="
                 + graphOptimization + ", tensorRtCacheDirectory=" + tensorRtCacheDirectory() + ", tensorRtWorkspaceBytes="
-                + tensorRtWorkspaceBytes + "}";
+                + tensorRtWorkspaceBytes + ", int8CalibrationTable=" + int8CalibrationTable + "}";
     }
 
     /** Not thread-safe. */
@@ -91,6 +107,7 @@ public final class OrtSettings implements BackendSettings {
         private GraphOptimization graphOptimization = GraphOptimization.ALL;
         private @Nullable Path tensorRtCacheDirectory;
         private long tensorRtWorkspaceBytes;
+        private @Nullable Path int8CalibrationTable;
 
         private Builder() {
         }
@@ -120,6 +137,18 @@ public final class OrtSettings implements BackendSettings {
                 throw new IllegalArgumentException("tensorRtWorkspaceBytes must be >= 0, not " + bytes);
             }
             this.tensorRtWorkspaceBytes = bytes;
+            return this;
+        }
+
+        /**
+         * See {@link OrtSettings#int8CalibrationTable()}.
+         *
+         * @param table a calibration table that TensorRT wrote (its first line starts with {@code TRT-})
+         * @return this builder
+         * @throws NullPointerException if {@code table} is null
+         */
+        public Builder int8CalibrationTable(Path table) {
+            this.int8CalibrationTable = Objects.requireNonNull(table, "table");
             return this;
         }
 

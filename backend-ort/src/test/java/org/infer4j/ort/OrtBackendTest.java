@@ -18,6 +18,7 @@ import org.infer4j.InvalidInputException;
 import org.infer4j.Outputs;
 import org.infer4j.Precision;
 import org.infer4j.Tensor;
+import org.infer4j.UnsupportedPrecisionException;
 import org.infer4j.contract.ReferenceModel;
 import org.junit.jupiter.api.Test;
 
@@ -96,7 +97,16 @@ class OrtBackendTest {
     void rejectsFp16OnBackendsThatCannotConvertTheModel() {
         assertThatThrownBy(() -> InferenceEngine.builder().backend("ort-cpu").precision(Precision.FP16)
                 .model(ReferenceModel.named("mlp_tiny").onnxBytes()).build())
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ort-tensorrt");
+                .isInstanceOf(UnsupportedPrecisionException.class).hasMessageContaining("ort-tensorrt");
+    }
+
+    @Test
+    void rejectsInt8OnBackendsThatRunTheModelAsExportedNamingTheWaysToInt8() {
+        assertThatThrownBy(() -> InferenceEngine.builder().backend("ort-cpu").precision(Precision.INT8)
+                .model(ReferenceModel.named("mlp_tiny").onnxBytes()).build())
+                .isInstanceOf(UnsupportedPrecisionException.class)
+                .hasMessageContaining("ort-cpu").hasMessageContaining("Precision.INT8 does not apply")
+                .hasMessageContaining("Int8Calibration").hasMessageContaining("QuantizeLinear");
     }
 
     @Test

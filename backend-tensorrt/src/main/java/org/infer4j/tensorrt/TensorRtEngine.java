@@ -1,6 +1,8 @@
 package org.infer4j.tensorrt;
 
+import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
@@ -58,4 +60,14 @@ public interface TensorRtEngine extends InferenceEngine {
      * @throws org.infer4j.InferenceException if an output's shape depends on the inputs' values
      */
     Map<String, Shape> outputShapes(Map<String, ? extends Tensor> inputs);
+
+    /**
+     * The INT8 calibration table this engine's scales came from, in {@link TensorRtSettings#cacheDirectory()}:
+     * the file {@code ort-tensorrt} runs INT8 with ({@code OrtSettings.int8CalibrationTable} takes it where the
+     * cache directory is not the default one).
+     *
+     * @return the table file; empty unless the engine is an INT8 engine calibrated by infer4j whose table could
+     *         be stored
+     */
+    Optional<Path> calibrationTable();
 }

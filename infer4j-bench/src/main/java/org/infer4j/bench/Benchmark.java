@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
 import org.infer4j.BackendStatus;
 import org.infer4j.Backends;
 import org.infer4j.Precision;
+import org.infer4j.bench.internal.Accuracy;
 import org.infer4j.bench.internal.BenchmarkRunner;
 import org.infer4j.bench.internal.ConsoleTable;
 import org.infer4j.bench.internal.Environment;
@@ -120,6 +121,17 @@ public final class Benchmark implements Callable<Integer> {
             description = "Largest output difference from the reference that passes, as a fraction of the reference's "
                     + "largest magnitude (at least 1) (default: 2e-3 for FP32, which allows TF32; 2e-2 for FP16).")
     private @Nullable Double tolerance;
+
+    @Option(names = "--accuracy-inputs", defaultValue = "0", paramLabel = "N",
+            description = "Compare each run's outputs with the reference backend's FP32 outputs on N further seeded inputs "
+                    + "of the run's shapes: max-abs, cosine similarity and top-1 agreement, held to the precision's "
+                    + "bound (docs/precision.md); 0 for none (default: ${DEFAULT-VALUE}).")
+    private int accuracyInputs;
+
+    @Option(names = "--int8-calibration-batches", defaultValue = "" + BenchmarkRunner.DEFAULT_CALIBRATION_BATCHES,
+            paramLabel = "N", description = "INT8 engines are calibrated on N seeded random batches of the first "
+                    + "workload's shapes (default: ${DEFAULT-VALUE}); the table is cached beside the engines.")
+    private int calibrationBatches;
 
     @Option(names = "--option", paramLabel = "[BACKEND:]KEY=VALUE",
             description = "Backend option passed through to EngineBuilder.option, for every backend or, with a prefix, one, "
@@ -243,7 +255,8 @@ public final class Benchmark implements Callable<Integer> {
                 warmup, limit(), seed, maxTokenId, "none".equalsIgnoreCase(reference) ? null : reference, tolerance,
                 parseOptions(registry), device, sweep(commandSpec), deviceInfo, periods, roundCount,
                 pytorchJson == null || "none".equalsIgnoreCase(pytorchJson) ? null : Path.of(pytorchJson),
-                !"none".equalsIgnoreCase(String.valueOf(pytorchJson)), gpuOffReason);
+                !"none".equalsIgnoreCase(String.valueOf(pytorchJson)), gpuOffReason, accuracyInputs,
+                calibrationBatches);
 
         ResultFiles files = new ResultFiles(out);
         try {
@@ -333,6 +346,12 @@ public final class Benchmark implements Callable<Integer> {
             console.printf("  %s on %s %s batch %d%s, GPU sampling %s: mean %.1f us, p50 %.1f us, %d runs -> %s%n",
                     report.model(), report.backend(), report.precision(), report.batch(), sweepLabel(report),
                     report.gpuSamplePeriod(), report.latencyUs().mean(), report.latencyUs().median(), report.iterations(), json);
+            Accuracy.Result accuracy = report.accuracy();
+            if (accuracy != null) {
+                console.printf("  accuracy against %s over %d inputs: max-abs %.3g, cosine %.6f, top-1 %.4f%s%n",
+                        accuracy.reference(), accuracy.inputs(), accuracy.maxAbs(), accuracy.cosine(), accuracy.top1(),
+                        accuracy.withinBound() ? "" : "  OUTSIDE THE BOUND: " + accuracy.breach());
+            }
             if (Boolean.FALSE.equals(load.keptUp())) {
                 console.printf("  DID NOT KEEP UP: offered %.1f/s, achieved %.1f/s; requests queued and latency from the "
                         + "intended start grew to p99 %.0f us (max start lag %.0f us): this backend cannot sustain that rate "

@@ -55,6 +55,29 @@ class BenchmarkTest {
     }
 
     @Test
+    void accuracyAgainstTheReferencesFp32IsPartOfTheResultAndABreachIsMarked() throws IOException {
+        Result r = run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu,test-offset", "--warmup", "2",
+                "--iterations", "5", "--accuracy-inputs", "12");
+
+        assertThat(r.console()).containsPattern("ort-cpu FP32 over 12 inputs: max-abs 0(\\.0+)?, cosine 1\\.000000, top-1 1\\.0000\\n")
+                .contains("OUTSIDE THE BOUND: cosine similarity");
+        assertThat(jsonResults()).hasSize(2).allSatisfy(json -> {
+            assertThat(json.at("/accuracy/inputs").asInt()).isEqualTo(12);
+            assertThat(json.at("/accuracy/within_bound").asBoolean())
+                    .isEqualTo("ort-cpu".equals(json.get("backend").asText()));
+        });
+    }
+
+    @Test
+    void int8OnABackendThatCannotRunItIsAFailureThatSaysWhy() {
+        Result r = run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu", "--precision", "INT8", "--warmup", "1",
+                "--iterations", "2", "--int8-calibration-batches", "2");
+
+        assertThat(r.exitCode()).isNotZero();
+        assertThat(r.console()).contains("FAILED mlp_tiny.onnx on ort-cpu INT8").contains("Precision.INT8 does not apply");
+    }
+
+    @Test
     void aFloat16ModelRunAtTheFp32SettingIsLabelledAsSuch() throws IOException {
         String fp16 = MODELS.resolve("zoo").resolve("tiny").resolve("fp16_mlp.onnx").toString();
 
@@ -279,7 +302,7 @@ class BenchmarkTest {
         Result noModel = run(cpuAndDoubles(), "--backend", "ort-cpu");
         Result both = run(cpuAndDoubles(), "--model", MLP, "--iterations", "5", "--duration", "1s");
         Result badDuration = run(cpuAndDoubles(), "--model", MLP, "--duration", "soon");
-        Result badPrecision = run(cpuAndDoubles(), "--model", MLP, "--precision", "FP8");
+        Result badPrecision = run(cpuAndDoubles(), "--model", MLP, "--precision", "FP64");
         Result badShape = run(cpuAndDoubles(), "--model", MLP, "--shape", "input=1xN");
         Result badIterations = run(cpuAndDoubles(), "--model", MLP, "--backend", "ort-cpu", "--iterations", "0");
 
@@ -290,7 +313,7 @@ class BenchmarkTest {
         assertThat(badDuration.exitCode()).isEqualTo(2);
         assertThat(badDuration.errors()).contains("'soon' is not a duration");
         assertThat(badPrecision.exitCode()).isEqualTo(2);
-        assertThat(badPrecision.errors()).contains("FP8");
+        assertThat(badPrecision.errors()).contains("FP64");
         assertThat(badShape.exitCode()).isEqualTo(2);
         assertThat(badShape.errors()).contains("'1xN' is not a shape");
         assertThat(badIterations.exitCode()).isEqualTo(2);

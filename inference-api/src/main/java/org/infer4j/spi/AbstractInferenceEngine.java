@@ -1,67 +1,73 @@
 package org.infer4j.spi;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import org.infer4j.Binding;
+import org.infer4j.EngineClosedException;
 import org.infer4j.InferenceEngine;
 import org.infer4j.InvalidInputException;
 import org.infer4j.Outputs;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
-import org.infer4j.spi.CloseGuard;
+import org.infer4j.internal.InputCheck;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The part of an engine every backend shares: input and output validation with messages that name
  * the tensor and give expected against actual, use-after-close protection that never lets a native
  * resource be freed under a running call, and a generic {@link Binding}. Subclasses implement
  * {@link #execute} and {@link #executeInto} on already-validated arguments, and {@link #release()}.
+ *
+ * <p><b>Asynchronous calls.</b> {@link #runAsync} queues requests on an {@link AsyncExecutor}
+ * made on first use: at most {@code maxInFlight} requests accepted and not finished (the builder's
+ * {@link org.infer4j.EngineBuilder#maxInFlight}), started in order by {@link #asyncThreads()}
+ * worker threads. By default a worker runs a request through {@link #execute}, so
+ * {@code asyncThreads()} requests run at once; backends with native asynchronous execution
+ * override {@link #startAsync} to launch the work and complete the request later from a thread
+ * of their own. A request holds the close guard from its start until it finishes, so
+ * {@link #close()} never frees native memory under one.
  */
 public abstract class AbstractInferenceEngine implements InferenceEngine {
     private final String backend;
+    private final String modelName;
     private final List<TensorInfo> inputs;
     private final List<TensorInfo> outputs;
     private final Map<String, TensorInfo> inputsByName = new LinkedHashMap<>();
     private final Map<String, TensorInfo> outputsByName = new LinkedHashMap<>();
     private final CloseGuard guard;
-    private final NamedDimension[] namedDimensions;
+    private final InputCheck inputCheck;
+    private final int maxInFlight;
+    private final Object asyncLock = new Object();
+    private volatile @Nullable AsyncExecutor async;
+    private boolean asyncClosed; // guarded by asyncLock
 
-    /**
-     * Unknown input dimensions that the model gives one name (e.g. {@code seq} of {@code input_ids}
-     * and of {@code attention_mask}): in ONNX, and for exporters such as PyTorch's, one name is one
-     * size, so a call must give them equal sizes. Checking it up front turns what would otherwise fail
-     * deep inside the model (a broadcast or reshape of some node) into an error that names the inputs.
-     */
-    private record NamedDimension(String name, TensorInfo[] inputs, int[] axes) {
+    /** An engine whose asynchronous calls keep at most {@link EngineConfig#DEFAULT_MAX_IN_FLIGHT} requests in flight. */
+    protected AbstractInferenceEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs) {
+        this(backend, modelName, inputs, outputs, EngineConfig.DEFAULT_MAX_IN_FLIGHT);
     }
 
-    protected AbstractInferenceEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs) {
+    /**
+     * @param maxInFlight the most asynchronous requests accepted and not finished ({@link EngineConfig#maxInFlight()})
+     * @throws IllegalArgumentException if {@code maxInFlight < 1}
+     */
+    protected AbstractInferenceEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs,
+                                      int maxInFlight) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, not " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
         this.backend = backend;
         this.inputs = List.copyOf(inputs);
         this.outputs = List.copyOf(outputs);
         inputs.forEach(i -> inputsByName.put(i.name(), i));
         outputs.forEach(o -> outputsByName.put(o.name(), o));
+        this.modelName = modelName;
         this.guard = new CloseGuard(backend + " engine for " + modelName);
-        this.namedDimensions = namedDimensions(this.inputs);
-    }
-
-    private static NamedDimension[] namedDimensions(List<TensorInfo> inputs) {
-        Map<String, List<Map.Entry<TensorInfo, Integer>>> byName = new LinkedHashMap<>();
-        for (TensorInfo info : inputs) {
-            for (int axis = 0; axis < info.dimensionNames().size(); axis++) {
-                String name = info.dimensionNames().get(axis);
-                if (!name.isEmpty() && info.shape().dim(axis) == Shape.UNKNOWN) {
-                    byName.computeIfAbsent(name, n -> new ArrayList<>()).add(Map.entry(info, axis));
-                }
-            }
-        }
-        return byName.entrySet().stream().filter(e -> e.getValue().size() > 1)
-                .map(e -> new NamedDimension(e.getKey(), e.getValue().stream().map(Map.Entry::getKey).toArray(TensorInfo[]::new),
-                        e.getValue().stream().mapToInt(Map.Entry::getValue).toArray()))
-                .toArray(NamedDimension[]::new);
+        this.inputCheck = new InputCheck(this.inputs);
     }
 
     @Override
@@ -104,6 +110,101 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
         }
     }
 
+    /**
+     * Queues the call on the engine's worker threads (see the class documentation). Invalid inputs
+     * fail the returned future at once; the inputs are checked again when the request starts, as
+     * the caller may have closed one meanwhile.
+     */
+    @Override
+    public CompletableFuture<Outputs> runAsync(Map<String, ? extends Tensor> in) {
+        Objects.requireNonNull(in, "inputs");
+        guard.ensureOpen();
+        try {
+            checkInputs(in);
+        } catch (InvalidInputException | IllegalStateException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return asyncExecutor().submit(guarded(request -> {
+            checkInputs(in);
+            startAsync(in, request);
+        }));
+    }
+
+    /**
+     * Starts an asynchronous request on validated inputs, on a worker thread and inside the close
+     * guard, which the request holds until it finishes. The default runs it here through
+     * {@link #execute}; an override may launch the work and finish {@code request} later, from
+     * another thread ({@link AsyncRequest#succeed}, {@link AsyncRequest#fail}). An exception thrown
+     * here fails the request.
+     */
+    protected void startAsync(Map<String, ? extends Tensor> inputs, AsyncRequest<Outputs> request) {
+        request.succeed(execute(inputs));
+    }
+
+    /**
+     * How many worker threads start asynchronous requests: with the default {@link #startAsync},
+     * how many run at once. Read once, on the first asynchronous call. The default is 2, so that one
+     * request's host-side work overlaps another's inference.
+     */
+    protected int asyncThreads() {
+        return 2;
+    }
+
+    /**
+     * Runs {@code run} on a worker thread inside the close guard, as an asynchronous request of a
+     * binding: queued behind earlier requests, counted among those in flight, failed with
+     * {@link EngineClosedException} if the engine closes before it starts.
+     *
+     * @throws IllegalStateException if the engine is closed
+     */
+    protected final AsyncRequest<Void> runLater(Runnable run) {
+        Objects.requireNonNull(run, "run");
+        guard.ensureOpen();
+        return asyncExecutor().submit(guarded(request -> {
+            run.run();
+            request.succeed(null);
+        }));
+    }
+
+    /**
+     * The executor of asynchronous calls, made on first use.
+     *
+     * @throws IllegalStateException if the engine is closed
+     */
+    protected final AsyncExecutor asyncExecutor() {
+        AsyncExecutor a = async;
+        if (a != null) {
+            return a;
+        }
+        synchronized (asyncLock) {
+            if (asyncClosed) {
+                throw new IllegalStateException(guardName() + " is closed");
+            }
+            if (async == null) {
+                async = new AsyncExecutor(guardName(), asyncThreads(), maxInFlight);
+            }
+            return async;
+        }
+    }
+
+    /** Work that enters the close guard when it starts and leaves it when the request finishes. */
+    private <T> AsyncRequest.AsyncWork<T> guarded(AsyncRequest.AsyncWork<T> work) {
+        return request -> {
+            try {
+                guard.enter();
+            } catch (IllegalStateException e) {
+                request.fail(new EngineClosedException(guardName() + " was closed before this request started; it did not run"));
+                return;
+            }
+            request.whenFinishing(guard::exit);
+            work.start(request);
+        };
+    }
+
+    private String guardName() {
+        return backend + " engine for " + modelName;
+    }
+
     @Override
     public Binding bind(Map<String, ? extends Tensor> in) {
         return bind(in, Map.of());
@@ -131,7 +232,7 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
         }
         Shape s = Shape.of(shape);
         if (!info.shape().accepts(s)) {
-            throw new InvalidInputException(shapeMismatch("tensor", info, s));
+            throw new InvalidInputException(InputCheck.shapeMismatch("tensor", info, s));
         }
         return allocateHost(info, s);
     }
@@ -141,9 +242,32 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
         return Tensor.allocate(info.elementType(), shape.toArray());
     }
 
+    /**
+     * Fails queued asynchronous requests with {@link EngineClosedException}, waits for running
+     * calls and requests, then frees the engine's resources.
+     *
+     * @throws IllegalStateException if called from a thread that completes this engine's
+     *         asynchronous requests (a callback of one of its futures): it would wait for itself
+     */
     @Override
     public final void close() {
+        AsyncExecutor a;
+        synchronized (asyncLock) {
+            a = async;
+            if (a != null && a.isCompletionThread()) {
+                throw new IllegalStateException("close() of " + guardName() + " was called on the thread that completes its "
+                        + "requests (in a callback of one of its futures), where it would wait for itself; close it from "
+                        + "another thread, or attach the callback with thenRunAsync/whenCompleteAsync");
+            }
+            asyncClosed = true;
+        }
+        if (a != null) {
+            a.shutdown();
+        }
         if (guard.close()) {
+            if (a != null) {
+                a.stop();
+            }
             release();
         }
     }
@@ -179,40 +303,10 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
      * the model gives unknown dimensions one name.
      *
      * @throws InvalidInputException naming the first problem
+     * @throws IllegalStateException if an input tensor is closed
      */
     protected final void checkInputs(Map<String, ? extends Tensor> in) {
-        Objects.requireNonNull(in, "inputs");
-        for (Map.Entry<String, ? extends Tensor> e : in.entrySet()) {
-            if (!inputsByName.containsKey(e.getKey())) {
-                throw new InvalidInputException("unknown input '" + e.getKey() + "'; the model's inputs are " + inputs);
-            }
-        }
-        for (TensorInfo info : inputs) {
-            Tensor t = in.get(info.name());
-            if (t == null && in.containsKey(info.name())) {
-                throw new InvalidInputException("input '" + info.name() + "' is null");
-            }
-            if (t == null) {
-                throw new InvalidInputException("missing input '" + info.name() + "' (" + info + "); the model's inputs are "
-                        + inputs);
-            }
-            checkTensor("input", info, t);
-        }
-        for (NamedDimension d : namedDimensions) { // arrays, no iterators: checkInputs runs on every call
-            // every input is present: checked above
-            Tensor first = Objects.requireNonNull(in.get(d.inputs()[0].name()));
-            long size = first.shape().dim(d.axes()[0]);
-            for (int i = 1; i < d.inputs().length; i++) {
-                Tensor other = Objects.requireNonNull(in.get(d.inputs()[i].name()));
-                if (other.shape().dim(d.axes()[i]) != size) {
-                    throw new InvalidInputException("input '" + d.inputs()[i].name() + "' has shape " + other.shape()
-                            + ", whose dimension " + d.axes()[i] + " ('" + d.name() + "') is " + other.shape().dim(d.axes()[i])
-                            + ", but input '" + d.inputs()[0].name() + "' has shape " + first.shape() + ", whose dimension "
-                            + d.axes()[0] + " ('" + d.name() + "') is " + size + "; the model names both '" + d.name()
-                            + "', so they must be equal (" + inputs + ")");
-                }
-            }
-        }
+        inputCheck.check(in);
     }
 
     /** Checks the caller's output tensors: known names, element type and a fitting shape. */
@@ -223,39 +317,8 @@ public abstract class AbstractInferenceEngine implements InferenceEngine {
             if (info == null) {
                 throw new InvalidInputException("unknown output '" + e.getKey() + "'; the model's outputs are " + outputs);
             }
-            checkTensor("output", info, e.getValue());
+            InputCheck.checkTensor("output", info, e.getValue());
         }
     }
 
-    private static void checkTensor(String role, TensorInfo info, Tensor t) {
-        if (t == null) {
-            throw new InvalidInputException(role + " '" + info.name() + "' is null");
-        }
-        if (t.isClosed()) {
-            throw new IllegalStateException(role + " '" + info.name() + "' is a closed tensor");
-        }
-        if (t.elementType() != info.elementType()) {
-            throw new InvalidInputException(role + " '" + info.name() + "' is " + t.elementType() + " but the model expects "
-                    + info.elementType() + " (" + info + ")");
-        }
-        if (!info.shape().accepts(t.shape())) {
-            throw new InvalidInputException(shapeMismatch(role, info, t.shape()));
-        }
-    }
-
-    private static String shapeMismatch(String role, TensorInfo info, Shape actual) {
-        String name = info.name();
-        if (actual.rank() != info.shape().rank()) {
-            return role + " '" + name + "' has rank " + actual.rank() + " (shape " + actual + ") but the model expects rank "
-                    + info.shape().rank() + " (" + info + ")";
-        }
-        for (int i = 0; i < actual.rank(); i++) {
-            long expected = info.shape().dim(i);
-            if (expected != Shape.UNKNOWN && expected != actual.dim(i)) {
-                return role + " '" + name + "' has shape " + actual + " but the model expects " + info + ": dimension " + i
-                        + " is " + actual.dim(i) + ", expected " + expected;
-            }
-        }
-        throw new IllegalStateException("no mismatch between " + actual + " and " + info);
-    }
 }

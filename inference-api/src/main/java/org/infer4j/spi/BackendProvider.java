@@ -30,6 +30,16 @@ public interface BackendProvider {
     Availability availability();
 
     /**
+     * How many devices this backend can run engines on here, for
+     * {@link org.infer4j.EngineBuilder#allDevices()}: the CUDA devices visible to the process for GPU
+     * backends. The default, 1, suits CPU backends and backends that cannot count their devices.
+     * Called only when {@link #availability()} is available.
+     */
+    default int deviceCount() {
+        return 1;
+    }
+
+    /**
      * Loads the model. Called only when {@link #availability()} is available.
      *
      * @throws org.infer4j.ModelLoadException if the model cannot be read or compiled

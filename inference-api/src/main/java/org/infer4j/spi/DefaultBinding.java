@@ -4,6 +4,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.infer4j.Binding;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Outputs;
@@ -13,17 +15,19 @@ import org.infer4j.TensorInfo;
 /**
  * A binding for any engine: the first run learns the output shapes by letting the engine allocate,
  * keeps those tensors, and every later run writes into them through
- * {@link InferenceEngine#run(Map, Map)}.
+ * {@link InferenceEngine#run(Map, Map)}. {@link #runAsync()} runs it on the engine's worker threads.
  */
 final class DefaultBinding implements Binding {
-    private final InferenceEngine engine;
+    private final AbstractInferenceEngine engine;
     private final Map<String, Tensor> inputs;
     private final Map<String, Tensor> outputs;
     private final List<Tensor> owned = new ArrayList<>();
+    /** Lets close wait for a run on a worker thread instead of freeing the outputs under it. */
+    private final CloseGuard guard = new CloseGuard("this binding");
+    private final AtomicBoolean inFlight = new AtomicBoolean();
     private boolean complete;
-    private boolean closed;
 
-    DefaultBinding(InferenceEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
+    DefaultBinding(AbstractInferenceEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
         this.engine = engine;
         this.inputs = Map.copyOf(inputs);
         this.outputs = new LinkedHashMap<>(outputs);
@@ -32,7 +36,41 @@ final class DefaultBinding implements Binding {
 
     @Override
     public void run() {
-        ensureOpen();
+        guard.enter();
+        try {
+            if (inFlight.get()) {
+                throw inFlightError();
+            }
+            runNow();
+        } finally {
+            guard.exit();
+        }
+    }
+
+    /** Holds the binding open from here until the run finishes, so that close waits for it, queued or running. */
+    @Override
+    public CompletableFuture<Void> runAsync() {
+        guard.enter();
+        if (!inFlight.compareAndSet(false, true)) {
+            guard.exit();
+            throw inFlightError();
+        }
+        try {
+            AsyncRequest<Void> request = engine.runLater(this::runNow);
+            request.whenFinishing(() -> {
+                inFlight.set(false);
+                guard.exit();
+            });
+            return request;
+        } catch (RuntimeException e) {
+            inFlight.set(false);
+            guard.exit();
+            throw e;
+        }
+    }
+
+    /** Runs inside the close guard, entered by the caller. */
+    private void runNow() {
         if (complete) {
             engine.run(inputs, outputs);
             return;
@@ -56,7 +94,7 @@ final class DefaultBinding implements Binding {
 
     @Override
     public Tensor input(String name) {
-        ensureOpen();
+        guard.ensureOpen();
         Tensor t = inputs.get(name);
         if (t == null) {
             throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs.keySet());
@@ -66,7 +104,7 @@ final class DefaultBinding implements Binding {
 
     @Override
     public Tensor output(String name) {
-        ensureOpen();
+        guard.ensureOpen();
         Tensor t = outputs.get(name);
         if (t == null) {
             throw new IllegalStateException(complete || engine.outputs().stream().noneMatch(o -> o.name().equals(name))
@@ -76,17 +114,16 @@ final class DefaultBinding implements Binding {
         return t;
     }
 
+    /** Waits for a run in flight, queued or running, then closes the outputs this binding allocated. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (guard.close()) {
             owned.forEach(Tensor::close);
         }
     }
 
-    private void ensureOpen() {
-        if (closed) {
-            throw new IllegalStateException("this binding is closed");
-        }
+    private static IllegalStateException inFlightError() {
+        return new IllegalStateException("a run of this binding is in flight; wait for the future of runAsync() before "
+                + "running it again, or use a second binding to overlap runs");
     }
 }

@@ -17,6 +17,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.infer4j.BackendSettings;
+import org.infer4j.Int8Calibration;
 import org.infer4j.InvalidInputException;
 import org.infer4j.ModelLoadException;
 import org.infer4j.Precision;
@@ -26,6 +27,9 @@ import org.jspecify.annotations.Nullable;
 
 /** Everything an {@link org.infer4j.EngineBuilder} was told, as a provider receives it. Immutable and thread-safe. */
 public final class EngineConfig {
+    /** The most asynchronous requests an engine accepts and has not finished, unless the builder says otherwise. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 64;
+
     private final @Nullable Path modelPath;
     private volatile byte @Nullable [] modelBytes;
     private volatile @Nullable String modelDigest;
@@ -35,6 +39,8 @@ public final class EngineConfig {
     private final Map<Class<?>, BackendSettings> settings;
     private final Map<String, String> options;
     private final boolean cudaGraphs;
+    private final int maxInFlight;
+    private final @Nullable Int8Calibration int8Calibration;
 
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options) {
@@ -44,6 +50,33 @@ public final class EngineConfig {
     public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
                         Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
                         boolean cudaGraphs) {
+        this(modelPath, modelBytes, deviceIndex, precision, shapeRanges, settings, options, cudaGraphs, DEFAULT_MAX_IN_FLIGHT,
+                null);
+    }
+
+    /**
+     * Everything a builder was told.
+     *
+     * @param modelPath the model file, or null when the model is given as bytes
+     * @param modelBytes the model's bytes, or null when it is given as a file
+     * @param deviceIndex the CUDA device
+     * @param precision the arithmetic precision inside the model
+     * @param shapeRanges the user's shape ranges by input name
+     * @param settings typed settings, the last of each class winning
+     * @param options the escape-hatch options
+     * @param cudaGraphs whether CUDA graph capture and replay was asked for
+     * @param maxInFlight the most asynchronous requests the engine accepts and has not finished
+     * @param int8Calibration the INT8 calibration, or null
+     * @throws IllegalArgumentException if both or neither of the model path and bytes are given, or
+     *         {@code maxInFlight < 1}
+     */
+    public EngineConfig(@Nullable Path modelPath, byte @Nullable [] modelBytes, int deviceIndex, Precision precision,
+                        Map<String, ShapeRange> shapeRanges, List<BackendSettings> settings, Map<String, String> options,
+                        boolean cudaGraphs, int maxInFlight, @Nullable Int8Calibration int8Calibration) {
+        if (maxInFlight < 1) {
+            throw new IllegalArgumentException("maxInFlight must be >= 1, not " + maxInFlight);
+        }
+        this.maxInFlight = maxInFlight;
         if ((modelPath == null) == (modelBytes == null)) {
             throw new IllegalArgumentException("give the model as a path or as bytes, not both or neither");
         }
@@ -57,6 +90,7 @@ public final class EngineConfig {
         this.settings = Map.copyOf(bySettingsType);
         this.options = Map.copyOf(options);
         this.cudaGraphs = cudaGraphs;
+        this.int8Calibration = int8Calibration;
     }
 
     /** The model file, when the model was given as a path (some backends resolve external data beside it). */
@@ -106,7 +140,7 @@ public final class EngineConfig {
      */
     public EngineConfig withPrecision(Precision other) {
         EngineConfig copy = new EngineConfig(modelPath, modelPath == null ? modelBytes : null, deviceIndex, other, shapeRanges,
-                List.copyOf(settings.values()), options, cudaGraphs);
+                List.copyOf(settings.values()), options, cudaGraphs, maxInFlight, other == Precision.INT8 ? int8Calibration : null);
         copy.modelBytes = modelBytes;
         copy.modelDigest = modelDigest;
         return copy;
@@ -151,6 +185,21 @@ public final class EngineConfig {
     /** Whether the user asked for CUDA graph capture and replay ({@link org.infer4j.EngineBuilder#cudaGraphs}). */
     public boolean cudaGraphs() {
         return cudaGraphs;
+    }
+
+    /** The most asynchronous requests the engine accepts and has not finished ({@link org.infer4j.EngineBuilder#maxInFlight}). */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /**
+     * The INT8 calibration the user gave ({@link org.infer4j.EngineBuilder#int8Calibration}), if any; only
+     * ever given with {@link Precision#INT8}.
+     *
+     * @return the calibration, or empty
+     */
+    public Optional<Int8Calibration> int8Calibration() {
+        return Optional.ofNullable(int8Calibration);
     }
 
     /** The untyped escape-hatch options, by key. */

@@ -11,6 +11,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -19,6 +21,7 @@ import org.infer4j.Availability;
 import org.infer4j.Backends;
 import org.infer4j.Binding;
 import org.infer4j.ElementType;
+import org.infer4j.EngineClosedException;
 import org.infer4j.EngineBuilder;
 import org.infer4j.InferenceEngine;
 import org.infer4j.InvalidInputException;
@@ -216,6 +219,92 @@ public abstract class BackendContractTest {
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    // ---- asynchronous calls ------------------------------------------------------------------------
+
+    @Test
+    void manyAsynchronousRequestsInFlightGetTheSynchronousAnswers() {
+        InferenceEngine e = engine("cnn_tiny");
+        int requests = 24;
+        List<Tensor> inputs = new ArrayList<>();
+        List<float[]> expected = new ArrayList<>();
+        Random random = new Random(13);
+        for (int i = 0; i < requests; i++) {
+            int batch = 1 + i % 3;
+            float[] x = new float[batch * 3 * 16 * 16];
+            for (int j = 0; j < x.length; j++) {
+                x[j] = (float) random.nextGaussian();
+            }
+            Tensor t = track(i % 2 == 0 ? Tensor.of(x, batch, 3, 16, 16) : e.allocate("input", batch, 3, 16, 16));
+            t.buffer().asFloatBuffer().put(x);
+            inputs.add(t);
+            try (Outputs out = e.run(Map.of("input", t))) {
+                expected.add(out.get("output").toFloatArray());
+            }
+        }
+        List<CompletableFuture<Outputs>> futures = new ArrayList<>();
+        for (Tensor t : inputs) {
+            futures.add(e.runAsync(Map.of("input", t)));
+        }
+        for (int i = 0; i < requests; i++) {
+            try (Outputs out = futures.get(i).join()) {
+                assertThat(out.get("output").toFloatArray()).as("request %d", i).containsExactly(expected.get(i));
+            }
+        }
+    }
+
+    @Test
+    void anInvalidAsynchronousRequestFailsItsFutureWithTheTypedException() {
+        InferenceEngine e = engine("mlp_tiny");
+        Tensor wrong = track(Tensor.allocate(ElementType.FLOAT32, 1, 15));
+        Tensor right = track(Tensor.allocate(ElementType.FLOAT32, 1, 16));
+        CompletableFuture<Outputs> bad = e.runAsync(Map.of("input", wrong));
+        CompletableFuture<Outputs> good = e.runAsync(Map.of("input", right));
+        assertThatThrownBy(bad::join).isInstanceOf(CompletionException.class).cause()
+                .isInstanceOf(InvalidInputException.class).hasMessageContaining("'input'");
+        good.join().close();
+    }
+
+    @Test
+    void aBindingRunsAsynchronouslyLikeSynchronously() {
+        InferenceEngine e = engine("mlp_tiny");
+        Tensor x = track(e.allocate("input", 2, 16));
+        Tensor y = track(Tensor.of(new float[32], 2, 16));
+        Random random = new Random(5);
+        float[] values = new float[32];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (float) random.nextGaussian();
+        }
+        x.buffer().asFloatBuffer().put(values);
+        y.buffer().asFloatBuffer().put(values);
+        Binding binding = track(e.bind(Map.of("input", x)));
+        binding.runAsync().join();
+        try (Outputs direct = e.run(Map.of("input", y))) {
+            assertThat(binding.output("output").toFloatArray()).containsExactly(direct.get("output").toFloatArray());
+        }
+        CompletableFuture<Void> inFlight = binding.runAsync();
+        binding.close(); // waits for the run in flight, which completes normally
+        inFlight.join();
+    }
+
+    @Test
+    void closingWithRequestsInFlightCompletesOrFailsEachOneTyped() {
+        InferenceEngine e = engine("cnn_tiny");
+        Tensor x = track(e.allocate("input", 2, 3, 16, 16));
+        List<CompletableFuture<Outputs>> futures = new ArrayList<>();
+        for (int i = 0; i < 16; i++) {
+            futures.add(e.runAsync(Map.of("input", x)));
+        }
+        e.close();
+        for (CompletableFuture<Outputs> f : futures) {
+            try (Outputs out = f.join()) { // a request that started ran to the end
+                assertThat(out.get("output").shape()).isEqualTo(Shape.of(2, 4));
+            } catch (CompletionException failed) { // one still queued never ran
+                assertThat(failed).cause().isInstanceOf(EngineClosedException.class);
+            }
+        }
+        assertThatThrownBy(() -> e.runAsync(Map.of("input", x))).isInstanceOf(IllegalStateException.class);
     }
 
     // ---- wrong inputs ------------------------------------------------------------------------------

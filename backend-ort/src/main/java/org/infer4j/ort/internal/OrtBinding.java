@@ -6,9 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
+import org.infer4j.spi.AsyncRequest;
 import org.infer4j.spi.CloseGuard;
 
 /**
@@ -64,6 +67,8 @@ final class OrtBinding implements Binding {
      * free their direct buffers at close).
      */
     private final CloseGuard guard = new CloseGuard("this binding");
+    /** Whether a run of {@link #runAsync()} has not finished: it owns the binding until then. */
+    private final AtomicBoolean inFlight = new AtomicBoolean();
 
     OrtBinding(OrtEngine engine, Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
         this.engine = engine;
@@ -90,12 +95,50 @@ final class OrtBinding implements Binding {
     public void run() {
         guard.enter();
         try {
-            requireOpen("input", inputs);
-            requireOpen("output", outputs);
-            engine.guarded(runPinned);
+            if (inFlight.get()) {
+                throw inFlightError();
+            }
+            runNow();
         } finally {
             guard.exit();
         }
+    }
+
+    /**
+     * Runs on one of the engine's worker threads, as {@link #run()} does; holds the binding open from
+     * here until the run finishes, so that close waits for it, queued or running.
+     */
+    @Override
+    public CompletableFuture<Void> runAsync() {
+        guard.enter();
+        if (!inFlight.compareAndSet(false, true)) {
+            guard.exit();
+            throw inFlightError();
+        }
+        try {
+            AsyncRequest<Void> request = engine.later(this::runNow);
+            request.whenFinishing(() -> {
+                inFlight.set(false);
+                guard.exit();
+            });
+            return request;
+        } catch (RuntimeException e) {
+            inFlight.set(false);
+            guard.exit();
+            throw e;
+        }
+    }
+
+    private static IllegalStateException inFlightError() {
+        return new IllegalStateException("a run of this binding is in flight; wait for the future of runAsync() before "
+                + "running it again, or use a second binding to overlap runs");
+    }
+
+    /** Runs inside the close guard, entered by the caller. */
+    private void runNow() {
+        requireOpen("input", inputs);
+        requireOpen("output", outputs);
+        engine.guarded(runPinned);
     }
 
     private void runPinned() {

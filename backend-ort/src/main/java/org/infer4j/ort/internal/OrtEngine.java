@@ -26,6 +26,7 @@ import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
+import org.infer4j.spi.AsyncRequest;
 import org.infer4j.spi.EngineConfig;
 
 /**
@@ -45,8 +46,8 @@ final class OrtEngine extends AbstractInferenceEngine {
     private final String modelName;
 
     private OrtEngine(String backend, String modelName, List<TensorInfo> inputs, List<TensorInfo> outputs, OrtSession session,
-                      List<String> notes) {
-        super(backend, modelName, inputs, outputs);
+                      List<String> notes, int maxInFlight) {
+        super(backend, modelName, inputs, outputs, maxInFlight);
         this.modelName = modelName;
         this.env = OrtNative.environment();
         this.session = session;
@@ -59,7 +60,7 @@ final class OrtEngine extends AbstractInferenceEngine {
             List<TensorInfo> inputs = describe(config, "input", session.getInputInfo());
             List<TensorInfo> outputs = describe(config, "output", session.getOutputInfo());
             config.requireShapeRangesFit(inputs);
-            return new OrtEngine(backend, config.modelName(), inputs, outputs, session, notes);
+            return new OrtEngine(backend, config.modelName(), inputs, outputs, session, notes, config.maxInFlight());
         } catch (OrtException | RuntimeException e) {
             closeQuietly(session, e);
             if (e instanceof OrtException) {
@@ -271,6 +272,11 @@ final class OrtEngine extends AbstractInferenceEngine {
             throw e;
         }
         return views;
+    }
+
+    /** Used by bindings for their asynchronous runs: {@code run} on a worker thread, inside the close guard. */
+    AsyncRequest<Void> later(Runnable run) {
+        return runLater(run);
     }
 
     /** Used by bindings, which check their own state, to run inside the engine's close guard. */

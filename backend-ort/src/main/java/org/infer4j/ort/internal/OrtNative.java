@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.infer4j.Availability;
@@ -38,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>On Linux, the CUDA and TensorRT checks first look for the shared libraries the providers
  * link against ({@link SharedLibraries}); a missing one is named at once, without a load that
- * fails. Without an NVIDIA driver ({@link SharedLibraries#NVIDIA_DRIVER}) nothing is loaded for them.
+ * fails. Without an NVIDIA driver ({@link SharedLibraries#NVIDIA_DRIVER}) nothing is loaded at all. With JavaCPP's
+ * redist jars on the class path, their libraries are loaded first ({@link RedistPreload}), and
+ * serve the providers in place of any installed ones.
  */
 final class OrtNative {
     private static final Logger log = LoggerFactory.getLogger(OrtNative.class);
@@ -56,10 +59,11 @@ final class OrtNative {
     static final List<String> TENSORRT_LIBRARIES = List.of("libnvinfer.so.10", "libnvonnxparser.so.10");
 
     static final String CUDA_REMEDY = "install the CUDA 12 runtime with cuBLAS 12 and cuDNN 9 and an NVIDIA driver >= 525, "
-            + "and put the libraries on LD_LIBRARY_PATH (README: supported native matrix)";
+            + "and put the libraries on LD_LIBRARY_PATH, or depend on org.infer4j:infer4j-gpu-redist (type pom), which "
+            + "carries them (README: supported native matrix)";
     static final String TENSORRT_REMEDY = "install TensorRT 10.x so that libnvinfer.so.10 and libnvonnxparser.so.10 are on "
-            + "LD_LIBRARY_PATH (the TensorRT 10.6 tar package, or the libraries of "
-            + "org.bytedeco:tensorrt:10.6-1.5.11:linux-x86_64-redist)";
+            + "LD_LIBRARY_PATH (the TensorRT 10.6 tar package), or depend on org.infer4j:infer4j-gpu-redist (type pom), "
+            + "which carries them";
     static final String DRIVER_REMEDY = "run on a machine with an NVIDIA GPU and driver >= 525 (check with nvidia-smi); "
             + "inside a container, expose the GPU (docker run --gpus all)";
 
@@ -70,10 +74,8 @@ final class OrtNative {
             "libcublasLt.so.12", "cuBLAS 12 (libcublas-12-x)",
             "libcurand.so.10", "cuRAND 10 (libcurand-12-x)",
             "libcudnn.so.9", "cuDNN 9 for CUDA 12 (libcudnn9-cuda-12)",
-            "libnvinfer.so.10", "TensorRT 10.x (libnvinfer10 and libnvonnxparsers10, the TensorRT tar package, or "
-                    + "org.bytedeco:tensorrt:10.6-1.5.11:linux-x86_64-redist)",
-            "libnvonnxparser.so.10", "TensorRT 10.x (libnvinfer10 and libnvonnxparsers10, the TensorRT tar package, or "
-                    + "org.bytedeco:tensorrt:10.6-1.5.11:linux-x86_64-redist)");
+            "libnvinfer.so.10", "TensorRT 10.x (libnvinfer10 and libnvonnxparsers10, or the TensorRT tar package)",
+            "libnvonnxparser.so.10", "TensorRT 10.x (libnvinfer10 and libnvonnxparsers10, or the TensorRT tar package)");
 
     private OrtNative() {
     }
@@ -178,8 +180,7 @@ final class OrtNative {
             return Availability.unavailable("this ONNX Runtime build has no CUDA execution provider (CPU-only jar?)",
                     "depend on com.microsoft.onnxruntime:onnxruntime_gpu, not onnxruntime");
         }
-        SharedLibraries libraries = sharedLibraries();
-        Availability missing = libraries == null ? null : missingLibraries(libraries, "ONNX Runtime's CUDA provider", CUDA_LIBRARIES);
+        Availability missing = providerLibraries("ONNX Runtime's CUDA provider", CUDA_LIBRARIES, RedistPreload::cuda);
         if (missing != null) {
             return missing;
         }
@@ -206,11 +207,10 @@ final class OrtNative {
             return Availability.unavailable("this ONNX Runtime build has no TensorRT execution provider",
                     "depend on com.microsoft.onnxruntime:onnxruntime_gpu");
         }
-        SharedLibraries libraries = sharedLibraries();
         List<String> needed = new ArrayList<>(CUDA_LIBRARIES);
         needed.addAll(TENSORRT_LIBRARIES);
-        Availability missing = libraries == null ? null
-                : missingLibraries(libraries, "ONNX Runtime's TensorRT provider and the CUDA provider behind it", needed);
+        Availability missing = providerLibraries("ONNX Runtime's TensorRT provider and the CUDA provider behind it", needed,
+                RedistPreload::tensorRt);
         if (missing != null) {
             return missing;
         }
@@ -230,6 +230,29 @@ final class OrtNative {
                     ? missingLibrary + " not found (needed by ONNX Runtime's TensorRT provider)"
                     : "ONNX Runtime's TensorRT provider failed to start: " + e.getMessage(), TENSORRT_REMEDY, e);
         }
+    }
+
+    /**
+     * Why {@code provider} cannot start for want of a library, or null if all are there (or this cannot be told
+     * without loading: not Linux). In order: the NVIDIA driver, without which nothing else is tried; then the
+     * libraries of JavaCPP's redist jars where they are on the class path, loaded by {@code redist}; then every one of
+     * {@code needed} where the loader looks.
+     */
+    private static @Nullable Availability providerLibraries(String provider, List<String> needed,
+            Supplier<@Nullable Availability> redist) {
+        SharedLibraries libraries = sharedLibraries();
+        if (libraries == null) {
+            return null;
+        }
+        if (!libraries.has(SharedLibraries.NVIDIA_DRIVER)) {
+            return missingLibraries(libraries, provider, needed);
+        }
+        Availability redistProblem = redist.get();
+        if (redistProblem != null) {
+            return redistProblem;
+        }
+        // what the redist loaded is mapped into the process now, and found by soname
+        return missingLibraries(SharedLibraries.ofThisProcess(), provider, needed);
     }
 
     /**
@@ -261,7 +284,8 @@ final class OrtNative {
         }
         List<String> steps = new ArrayList<>();
         if (!install.isEmpty()) {
-            steps.add("install " + join(List.copyOf(install)) + " and put the libraries' folder on LD_LIBRARY_PATH");
+            steps.add("install " + join(List.copyOf(install)) + " and put the libraries' folder on LD_LIBRARY_PATH, "
+                    + "or depend on org.infer4j:infer4j-gpu-redist (type pom), which carries them");
         }
         if (!folders.isEmpty()) {
             steps.add("add " + String.join(":", folders) + " to LD_LIBRARY_PATH");

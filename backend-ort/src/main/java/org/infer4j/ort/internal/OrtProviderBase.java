@@ -7,6 +7,7 @@ import java.util.Set;
 import org.infer4j.InferenceEngine;
 import org.infer4j.ModelLoadException;
 import org.infer4j.Precision;
+import org.infer4j.UnsupportedPrecisionException;
 import org.infer4j.ort.OrtSettings;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
@@ -28,17 +29,31 @@ abstract class OrtProviderBase implements BackendProvider {
         return true;
     }
 
-    /** Whether the provider can run the model in FP16 on its own. */
-    boolean supportsFp16() {
-        return false;
+    /**
+     * Whether the provider can run a model in {@code precision}: the CPU and CUDA providers run a model in the
+     * precision it was exported in, which is what FP32 asks for.
+     */
+    boolean supports(Precision precision) {
+        return precision == Precision.FP32;
+    }
+
+    /** Why this provider cannot run {@code precision}, and what can. */
+    String refusal(Precision precision) {
+        return name() + " runs a model in the precision it was exported in, so Precision." + precision + " does not apply; "
+                + switch (precision) {
+                    case INT8 -> "use tensorrt or ort-tensorrt with an Int8Calibration, or quantize the model (QuantizeLinear "
+                            + "and DequantizeLinear nodes) and run it with Precision.FP32";
+                    case FP8 -> "only the tensorrt backend runs FP8 (a model with FP8 QuantizeLinear/DequantizeLinear nodes)";
+                    default -> "use ort-tensorrt or tensorrt for " + precision + ", or export an " + precision
+                            + " model and run it with FP32";
+                };
     }
 
     @Override
     public InferenceEngine create(EngineConfig config) {
         OrtSettings settings = config.settings(OrtSettings.class).orElseGet(OrtSettings::defaults);
-        if (config.precision() == Precision.FP16 && !supportsFp16()) {
-            throw new IllegalArgumentException(name() + " runs a model in the precision it was exported in, so Precision.FP16 "
-                    + "does not apply; use ort-tensorrt or tensorrt for FP16, or export an FP16 model and run it with FP32");
+        if (!supports(config.precision())) {
+            throw new UnsupportedPrecisionException(refusal(config.precision()));
         }
         checkOptionKeys(config);
         try (OrtSession.SessionOptions options = OrtNative.sessionOptions()) {

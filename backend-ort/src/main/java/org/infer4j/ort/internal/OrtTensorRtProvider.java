@@ -30,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * {@link OrtSettings#tensorRtCacheDirectory()}, so only the first build of a model pays TensorRT's
  * compile time.
  *
+ * <p>INT8 engines take their tensors' scales from a TensorRT calibration table, by default the one the
+ * {@code tensorrt} backend stored for the same model and {@code Int8Calibration} ({@link Int8Table}).
+ *
  * <p>FP32 engines use TF32 tensor-core math (about 1e-3 relative error) unless the process
  * environment has {@code NVIDIA_TF32_OVERRIDE=0}: TensorRT sets TF32 by default and ONNX Runtime's
  * TensorRT provider has no option that clears it, while a JVM cannot change its own environment.
@@ -63,9 +66,19 @@ public final class OrtTensorRtProvider extends OrtProviderBase {
         return OrtNative.tensorRt();
     }
 
+    /**
+     * FP32, FP16, and INT8 with a TensorRT calibration table ({@link Int8Table}); not FP8, for which the provider
+     * has no option.
+     */
     @Override
-    boolean supportsFp16() {
-        return true;
+    boolean supports(Precision precision) {
+        return precision != Precision.FP8;
+    }
+
+    @Override
+    String refusal(Precision precision) {
+        return "ort-tensorrt cannot run Precision." + precision + ": ONNX Runtime's TensorRT provider has no option that "
+                + "enables it; the tensorrt backend runs FP8 models (FP8 QuantizeLinear/DequantizeLinear nodes)";
     }
 
     @Override
@@ -81,9 +94,15 @@ public final class OrtTensorRtProvider extends OrtProviderBase {
         if (usesTf32(config.precision(), System.getenv("NVIDIA_TF32_OVERRIDE")) && tf32Warned.compareAndSet(false, true)) {
             log.warn(TF32_WARNING);
         }
+        Int8Table.Staged table = config.precision() == Precision.INT8
+                ? Int8Table.stage(config, settings, defaultTensorRtCacheDirectory())
+                : null;
+        if (table != null) {
+            log.info("ort-tensorrt runs {} in INT8 with the calibration table {}", config.modelName(), table.source());
+        }
         OrtTensorRTProviderOptions trt = new OrtTensorRTProviderOptions(config.deviceIndex());
         try {
-            for (Map.Entry<String, String> e : providerOptions(config, settings).entrySet()) {
+            for (Map.Entry<String, String> e : providerOptions(config, settings, table).entrySet()) {
                 trt.add(e.getKey(), e.getValue());
             }
             options.addTensorrt(trt); // from here the session options own and close them
@@ -123,13 +142,27 @@ public final class OrtTensorRtProvider extends OrtProviderBase {
         return precision == Precision.FP32 && !"0".equals(tf32Override);
     }
 
-    /** The TensorRT provider options for this engine, the user's {@code trt.} options last so they win. */
-    static Map<String, String> providerOptions(EngineConfig config, OrtSettings settings) {
+    /**
+     * The TensorRT provider options for this engine, the user's {@code trt.} options last so they win. INT8
+     * enables FP16 too, as the tensorrt backend does, so that layers without an INT8 implementation run in FP16
+     * rather than FP32; its engines are cached beside their calibration table, the timing cache stays shared.
+     *
+     * @param config the engine's configuration
+     * @param settings the ONNX Runtime settings
+     * @param int8Table the staged calibration table for an INT8 engine, else null
+     * @return the options by key
+     */
+    static Map<String, String> providerOptions(EngineConfig config, OrtSettings settings, Int8Table.@Nullable Staged int8Table) {
         Map<String, String> o = new java.util.LinkedHashMap<>();
         String cache = settings.tensorRtCacheDirectory().toString();
-        o.put("trt_fp16_enable", config.precision() == Precision.FP16 ? "1" : "0");
+        o.put("trt_fp16_enable", config.precision() == Precision.FP32 ? "0" : "1");
         o.put("trt_engine_cache_enable", "1");
-        o.put("trt_engine_cache_path", cache);
+        o.put("trt_engine_cache_path", int8Table != null ? int8Table.directory().toString() : cache);
+        if (int8Table != null) {
+            o.put("trt_int8_enable", "1");
+            o.put("trt_int8_calibration_table_name", Int8Table.FILE_NAME);
+            o.put("trt_int8_use_native_calibration_table", "1");
+        }
         o.put("trt_timing_cache_enable", "1");
         o.put("trt_timing_cache_path", cache);
         if (settings.tensorRtWorkspaceBytes() > 0) {
@@ -146,6 +179,16 @@ public final class OrtTensorRtProvider extends OrtProviderBase {
             }
         }
         return o;
+    }
+
+    /**
+     * Where the tensorrt backend stores calibration tables unless told otherwise: {@code TensorRtSettings}'
+     * default cache directory, {@code $XDG_CACHE_HOME/infer4j/tensorrt} or {@code ~/.cache/infer4j/tensorrt}.
+     */
+    static Path defaultTensorRtCacheDirectory() {
+        String xdg = System.getenv("XDG_CACHE_HOME");
+        Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
+        return base.resolve("infer4j").resolve("tensorrt");
     }
 
     /** ONNX Runtime's profile syntax: {@code input_ids:1x32,attention_mask:1x32}. */

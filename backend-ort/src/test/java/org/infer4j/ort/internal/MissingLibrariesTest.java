@@ -44,7 +44,8 @@ class MissingLibrariesTest {
         assertThat(a.detail()).startsWith("libcublas.so.12, libcublasLt.so.12 and libcudnn.so.9 not found "
                 + "(needed by ONNX Runtime's CUDA provider; searched LD_LIBRARY_PATH");
         assertThat(a.remedy()).isEqualTo("install cuBLAS 12 (libcublas-12-x) and cuDNN 9 for CUDA 12 (libcudnn9-cuda-12) and "
-                + "put the libraries' folder on LD_LIBRARY_PATH (README: supported native matrix)");
+                + "put the libraries' folder on LD_LIBRARY_PATH, or depend on org.infer4j:infer4j-gpu-redist (type pom), "
+                + "which carries them (README: supported native matrix)");
     }
 
     @Test

@@ -45,7 +45,7 @@ class OrtNativeTest {
                 Map.of("trt.trt_builder_optimization_level", "5", "trt.trt_fp16_enable", "0"));
         OrtSettings settings = OrtSettings.builder().tensorRtCacheDirectory(Path.of("/cache")).tensorRtWorkspaceBytes(1L << 30)
                 .build();
-        Map<String, String> o = OrtTensorRtProvider.providerOptions(config, settings);
+        Map<String, String> o = OrtTensorRtProvider.providerOptions(config, settings, null);
         assertThat(o).containsEntry("trt_engine_cache_enable", "1").containsEntry("trt_engine_cache_path", "/cache")
                 .containsEntry("trt_timing_cache_path", "/cache").containsEntry("trt_max_workspace_size", "1073741824")
                 .containsEntry("trt_profile_min_shapes", "input_ids:1x1").containsEntry("trt_profile_opt_shapes", "input_ids:1x128")

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Precision;
+import org.infer4j.UnsupportedPrecisionException;
 import org.infer4j.contract.ReferenceModel;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
@@ -46,7 +47,7 @@ class TensorRtProviderTest {
 
         assertThat(a.detail()).containsAnyOf("libcudart.so.12", "no NVIDIA driver", "no CUDA device");
         assertThat(a.detail()).contains("libnvinfer.so.10");
-        assertThat(a.remedy()).isNotBlank().containsAnyOf("linux-x86_64-redist", "NVIDIA GPU");
+        assertThat(a.remedy()).isNotBlank().containsAnyOf("infer4j-gpu-redist", "NVIDIA GPU");
     }
 
     @Test
@@ -72,6 +73,17 @@ class TensorRtProviderTest {
     }
 
     @Test
+    void theContextPoolSizeOptionOverridesTheSettingsAndTakesOnlyAPositiveNumber() {
+        assertThat(TensorRtProvider.settingsOf(configWith(Map.of())).contextPoolSize())
+                .isEqualTo(TensorRtSettings.defaults().contextPoolSize());
+        assertThat(TensorRtProvider.settingsOf(configWith(Map.of("contextPoolSize", " 4"))).contextPoolSize()).isEqualTo(4);
+        assertThatThrownBy(() -> TensorRtProvider.settingsOf(configWith(Map.of("contextPoolSize", "four"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("a number of contexts >= 1, not 'four'");
+        assertThatThrownBy(() -> TensorRtProvider.settingsOf(configWith(Map.of("contextPoolSize", "0"))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("contextPoolSize must be >= 1");
+    }
+
+    @Test
     void anUnknownOptionIsRejectedNamingTheKnownOne() {
         EngineConfig config = configWith(Map.of("blockingsync", "true"));
 
@@ -88,5 +100,14 @@ class TensorRtProviderTest {
     void theRestOfTheLibraryKeepsWorkingWithoutIt() {
         assertThatCode(() -> Backends.discover().report()).doesNotThrowAnyException();
         assertThat(Backends.discover().find("tensorrt")).isPresent();
+    }
+
+    @Test
+    void fp8NeedsComputeCapability89OrLaterAndSaysSoNamingTheGpu() {
+        assertThatCode(() -> TensorRtProvider.requireFp8("NVIDIA H200", 9, 0)).doesNotThrowAnyException();
+        assertThatCode(() -> TensorRtProvider.requireFp8("NVIDIA L4", 8, 9)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> TensorRtProvider.requireFp8("NVIDIA A100-SXM4-80GB", 8, 0))
+                .isInstanceOf(UnsupportedPrecisionException.class).hasMessageContaining("NVIDIA A100-SXM4-80GB is 8.0")
+                .hasMessageContaining("8.9");
     }
 }

@@ -14,7 +14,9 @@ import org.infer4j.Binding;
 import org.infer4j.ElementType;
 import org.infer4j.EngineBuilder;
 import org.infer4j.InferenceEngine;
+import org.infer4j.Int8Calibration;
 import org.infer4j.Precision;
+import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.metrics.GpuSampler;
 import org.infer4j.metrics.GpuSnapshot;
@@ -28,6 +30,8 @@ import org.jspecify.annotations.Nullable;
  * rest go on. Results go to a {@link Listener} as they come. Not thread-safe; one run at a time.
  */
 public final class BenchmarkRunner {
+    /** Seeded random batches an INT8 engine is calibrated on unless the plan says otherwise. */
+    public static final int DEFAULT_CALIBRATION_BATCHES = 32;
 
     /** Receives each result as soon as it is known. */
     public interface Listener {
@@ -74,13 +78,24 @@ public final class BenchmarkRunner {
      * @param pytorchJson where PyTorch's {@code NAME.json} lie (a file or a directory); null for beside the model
      * @param pytorch whether to look for PyTorch's figures at all
      * @param gpuOffReason why runs with sampling off were not sampled (no NVML here, ...); null for "asked for"
+     * @param accuracyInputs how many further inputs each run's outputs are compared on with the reference's FP32
+     *        outputs ({@link Accuracy}); 0 for none
+     * @param calibrationBatches how many seeded random batches, of the first workload's shapes, INT8 engines are
+     *        calibrated on (the reference backend supplies the model's inputs)
      */
     public record Plan(List<Path> models, List<String> backends, List<Precision> precisions, List<Integer> batches,
                        List<Integer> seqLens, Map<String, long[]> shapes, int warmup, Measurement.Limit limit, long seed,
                        int maxTokenId, @Nullable String reference, @Nullable Double tolerance, List<Option> options,
                        int device, Sweep sweep, @Nullable String deviceInfo, List<SamplePeriod> gpuSamplePeriods,
-                       int rounds, @Nullable Path pytorchJson, boolean pytorch, @Nullable String gpuOffReason) {
+                       int rounds, @Nullable Path pytorchJson, boolean pytorch, @Nullable String gpuOffReason,
+                       int accuracyInputs, int calibrationBatches) {
         public Plan {
+            if (calibrationBatches < 1) {
+                throw new IllegalArgumentException("--int8-calibration-batches must be >= 1, not " + calibrationBatches);
+            }
+            if (accuracyInputs < 0) {
+                throw new IllegalArgumentException("--accuracy-inputs must be >= 0, not " + accuracyInputs);
+            }
             gpuSamplePeriods = List.copyOf(gpuSamplePeriods);
             if (gpuSamplePeriods.isEmpty()) {
                 throw new IllegalArgumentException("a plan needs at least one GPU sample period (or off)");
@@ -115,7 +130,8 @@ public final class BenchmarkRunner {
                     int maxTokenId, @Nullable String reference, @Nullable Double tolerance, List<Option> options,
                     int device, boolean cudaGraphs, @Nullable String deviceInfo) {
             this(models, backends, precisions, batches, seqLens, shapes, warmup, limit, seed, maxTokenId, reference, tolerance,
-                    options, device, Sweep.single(cudaGraphs), deviceInfo, List.of(SamplePeriod.OFF), 1, null, false, null);
+                    options, device, Sweep.single(cudaGraphs), deviceInfo, List.of(SamplePeriod.OFF), 1, null, false, null, 0,
+                    DEFAULT_CALIBRATION_BATCHES);
         }
 
         /** The most caller threads any load of the sweep uses. */
@@ -283,11 +299,17 @@ public final class BenchmarkRunner {
         spec.ranges().forEach(builder::shapeRange);
         long start = System.nanoTime();
         InferenceEngine engine;
+        List<TensorMap> calibration = new ArrayList<>();
         try {
+            if (precision == Precision.INT8) {
+                builder.int8Calibration(calibration(reference, spec, calibration));
+            }
             engine = listener.building(what, builder::build);
         } catch (RuntimeException e) {
             listener.failed(new Failure(modelName, backend, precision.name(), null, messageOf(e)));
             return;
+        } finally {
+            calibration.forEach(TensorMap::close);
         }
         double buildMs = (System.nanoTime() - start) / 1e6;
         try (engine) {
@@ -313,6 +335,32 @@ public final class BenchmarkRunner {
                 reports.forEach(listener::completed);
             }
         }
+    }
+
+    /**
+     * Seeded random calibration batches of the first workload's shapes, for models with random weights (whose
+     * agreement with FP32 is what {@link Accuracy} measures); the batches go into {@code owned}, which the caller
+     * closes after the build. The identity names the seed, count and shapes, so equal plans share a table.
+     */
+    private Int8Calibration calibration(Reference reference, Sweep.EngineSpec spec, List<TensorMap> owned) {
+        List<TensorInfo> inputs = reference.inputs();
+        if (inputs == null) {
+            throw new IllegalArgumentException("INT8 calibration batches are made from the model's inputs as the reference "
+                    + "backend reads them; give --reference");
+        }
+        Workload first = spec.workloads().isEmpty()
+                ? Workload.all(inputs, plan.batches(), plan.seqLens(), plan.shapes()).get(0)
+                : spec.workloads().get(0);
+        List<Map<String, Tensor>> batches = new ArrayList<>();
+        for (int i = 0; i < plan.calibrationBatches(); i++) {
+            TensorMap batch = new TensorMap(InputGenerator.generate(inputs, first.shapes(), plan.seed() + 10_000 + i,
+                    plan.maxTokenId()));
+            owned.add(batch);
+            batches.add(batch.tensors());
+        }
+        return Int8Calibration.builder(batches).identity("infer4j-bench seeded random: seed " + plan.seed() + ", "
+                + plan.calibrationBatches() + " batches of " + first.describe() + ", token ids below " + plan.maxTokenId())
+                .build();
     }
 
     /**
@@ -355,6 +403,8 @@ public final class BenchmarkRunner {
             }
             Agreement agreement = reference.compare(workload, generated.tensors(), outputNames, outputs,
                     plan.toleranceFor(precision));
+            Accuracy.Result accuracy = plan.accuracyInputs() == 0 ? null
+                    : reference.accuracy(engine, precision, workload, plan.accuracyInputs(), plan.seed(), plan.maxTokenId());
             Map<String, List<Long>> shapes = new LinkedHashMap<>();
             inputs.forEach((name, in) -> shapes.put(name, in.shape()));
             PyTorchPeer.Report pytorch = peer == null ? null : peer.reportFor(precision.name(), shapes);
@@ -380,7 +430,7 @@ public final class BenchmarkRunner {
                             agreement, device(engine.backend()), versions, engine.stats(), options, spec.profile().label(),
                             RunReport.ProfileRange.of(spec.ranges()), p.load.threads(), loadReport, LatencyMicros.curve(latency),
                             Hygiene.of(plan.warmup(), plan.seed(), p.load, period, gpu, gpu == null ? noGpuReason() : null),
-                            pytorch));
+                            pytorch, accuracy));
                 }
             }
             return reports;

@@ -9,6 +9,7 @@ import java.util.Objects;
 import org.infer4j.Backends;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Outputs;
+import org.infer4j.Precision;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.jspecify.annotations.Nullable;
@@ -68,6 +69,27 @@ public final class Reference implements AutoCloseable {
                     + e.getMessage());
         }
         return Agreement.compareOutputs(name, outputNames, expected, actual, tolerance);
+    }
+
+    /**
+     * Compares {@code candidate} with this reference, in FP32, on {@code count} seeded inputs of the workload's
+     * shapes (seeds after the run's own, so the timed input is not among them).
+     *
+     * @param candidate the engine measured
+     * @param precision the candidate's precision, which picks the bound
+     * @param workload the shapes
+     * @param count how many inputs
+     * @param seed the run's seed
+     * @param maxTokenId the largest token id plus one, for token inputs
+     * @return the comparison, or null where the reference cannot run
+     */
+    public Accuracy.@Nullable Result accuracy(InferenceEngine candidate, Precision precision, Workload workload, int count,
+                                              long seed, int maxTokenId) {
+        if (engine == null) {
+            return null;
+        }
+        return Accuracy.measure(engine, candidate, precision, count,
+                i -> InputGenerator.generate(candidate.inputs(), workload.shapes(), seed + 1 + i, maxTokenId));
     }
 
     private static Map<String, Agreement.OutputValues> run(InferenceEngine engine, Map<String, Tensor> inputs) {

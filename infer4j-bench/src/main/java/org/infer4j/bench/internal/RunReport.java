@@ -40,6 +40,8 @@ import org.jspecify.annotations.Nullable;
  * @param latencyPercentilesUs the latency distribution as {@code [percentile, us]} points, for plots
  * @param hygiene the measurement hygiene, in words (see {@link Hygiene})
  * @param pytorch PyTorch's figures for the same model and precision (from models.py's NAME.json); null if none
+ * @param accuracy the comparison with the reference's FP32 outputs over further inputs; null if none was asked for
+ *        or the reference cannot run
  */
 public record RunReport(String timestamp, String hostname, String model, String modelPath, String backend, String precision,
                         int batch, @Nullable Integer seqLen, boolean cudaGraphs, Map<String, InputReport> inputs, int warmup,
@@ -48,7 +50,7 @@ public record RunReport(String timestamp, String hostname, String model, String 
                         @Nullable SamplingOverhead gpuSamplingOverhead, Agreement agreement, Map<String, String> device,
                         Map<String, String> versions, EngineStats engineStats, Map<String, String> options, String profile,
                         Map<String, ProfileRange> profileRanges, int threads, LoadReport load, List<List<Double>> latencyPercentilesUs, Map<String, String> hygiene,
-                        PyTorchPeer.@Nullable Report pytorch) {
+                        PyTorchPeer.@Nullable Report pytorch, Accuracy.@Nullable Result accuracy) {
 
     /**
      * How the run was driven.

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.infer4j.Binding;
 import org.infer4j.ElementType;
 import org.infer4j.InferenceEngine;
@@ -72,6 +73,11 @@ final class EchoEngine implements InferenceEngine {
     @Override
     public void run(Map<String, ? extends Tensor> inputs, Map<String, ? extends Tensor> outputs) {
         throw new UnsupportedOperationException("the scorer does not write into given outputs");
+    }
+
+    @Override
+    public CompletableFuture<Outputs> runAsync(Map<String, ? extends Tensor> inputs) {
+        throw new UnsupportedOperationException("the scorer runs synchronously");
     }
 
     @Override

@@ -24,7 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Files of bytes (serialised engines, timing caches) in one directory, each wrapped so that a
  * truncated, damaged or misfiled file is recognised before TensorRT sees it: a magic number, the
- * header's format version, the name it was stored under, the payload length and its SHA-256.
+ * header's format version, the name it was stored under, the payload length and its SHA-256. Files
+ * that other programs read too (INT8 calibration tables) are stored plain ({@link #storePlain}),
+ * written the same careful way.
  *
  * <p>What it guarantees:
  * <ul>
@@ -164,23 +166,61 @@ public final class EngineCache {
      * @return whether the entry is now stored
      */
     public boolean store(String name, byte[] payload) {
+        byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer header = ByteBuffer.allocate(headerLength(name));
+        header.put(MAGIC).putInt(FORMAT).putInt(nameBytes.length).put(nameBytes).putLong(payload.length)
+                .put(sha256(payload, 0, payload.length)).flip();
+        return write(name, header, ByteBuffer.wrap(payload));
+    }
+
+    /**
+     * Stores {@code content} under {@code name} as it is, without the checked header, for files that other
+     * programs read (the INT8 calibration table, which ONNX Runtime's TensorRT provider reads too); written
+     * the way {@link #store} writes, and false where it could not be.
+     *
+     * @param name the file's name
+     * @param content the file's bytes
+     * @return whether the file is now stored
+     */
+    public boolean storePlain(String name, byte[] content) {
+        return write(name, ByteBuffer.wrap(content));
+    }
+
+    /**
+     * The bytes of a file stored with {@link #storePlain}, or empty if there is none or it cannot be read.
+     * Nothing checks them: the caller recognises its own format.
+     *
+     * @param name the file's name
+     * @return its bytes, or empty
+     */
+    public Optional<byte[]> loadPlain(String name) {
+        try {
+            return Optional.of(Files.readAllBytes(fileOf(name)));
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            warnings.accept("cannot read cache file " + fileOf(name) + " (" + e + "); making it anew");
+            return Optional.empty();
+        }
+    }
+
+    private boolean write(String name, ByteBuffer... parts) {
         if (!writable()) {
             return false;
         }
         Path file = fileOf(name);
         Path temp = null;
         try {
-            byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-            ByteBuffer header = ByteBuffer.allocate(headerLength(name));
-            header.put(MAGIC).putInt(FORMAT).putInt(nameBytes.length).put(nameBytes).putLong(payload.length)
-                    .put(sha256(payload, 0, payload.length)).flip();
             // not Files.createTempFile: its owner-only permissions would keep a shared cache from other users
             Path fresh = directory.resolve(TEMP_PREFIX + name + "."
                     + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+            long length = 0;
             try (FileChannel out = FileChannel.open(fresh, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 temp = fresh;
-                writeFully(out, header);
-                writeFully(out, ByteBuffer.wrap(payload));
+                for (ByteBuffer part : parts) {
+                    length += part.remaining();
+                    writeFully(out, part);
+                }
                 out.force(true);
             }
             try {
@@ -188,7 +228,7 @@ public final class EngineCache {
             } catch (AtomicMoveNotSupportedException e) {
                 Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
             }
-            log.debug("stored {} bytes in {}", payload.length, file);
+            log.debug("stored {} bytes in {}", length, file);
             return true;
         } catch (IOException | RuntimeException e) {
             unwritable(e);

@@ -4,7 +4,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import org.infer4j.Precision;
 import org.infer4j.spi.EngineConfig;
 import org.infer4j.tensorrt.TensorRtSettings;
@@ -26,9 +28,32 @@ import org.infer4j.tensorrt.internal.onnx.ExternalData;
  * @param workspaceBytes the builder's workspace limit, 0 for TensorRT's default
  * @param optimizationLevel the builder's optimisation level
  * @param profiles the optimisation profile's text ({@link ProfilePlan#canonical()})
+ * @param quantization what decides an INT8 engine's scales and FP32 layers ({@link Int8Plan#keyText()}), empty
+ *                     for other precisions
  */
 public record EngineCacheKey(String modelDigest, String gpuName, int computeMajor, int computeMinor, String tensorRtVersion,
-                      Precision precision, boolean tf32, long workspaceBytes, int optimizationLevel, String profiles) {
+                      Precision precision, boolean tf32, long workspaceBytes, int optimizationLevel, String profiles,
+                      String quantization) {
+
+    /**
+     * A key without quantization, for FP32, FP16 and FP8 engines, whose scales (if any) are the model's own.
+     *
+     * @param modelDigest as in the record
+     * @param gpuName as in the record
+     * @param computeMajor as in the record
+     * @param computeMinor as in the record
+     * @param tensorRtVersion as in the record
+     * @param precision as in the record
+     * @param tf32 as in the record
+     * @param workspaceBytes as in the record
+     * @param optimizationLevel as in the record
+     * @param profiles as in the record
+     */
+    public EngineCacheKey(String modelDigest, String gpuName, int computeMajor, int computeMinor, String tensorRtVersion,
+                          Precision precision, boolean tf32, long workspaceBytes, int optimizationLevel, String profiles) {
+        this(modelDigest, gpuName, computeMajor, computeMinor, tensorRtVersion, precision, tf32, workspaceBytes,
+                optimizationLevel, profiles, "");
+    }
 
     /**
      * Bumped when the engine file layout or what goes into an engine changes (2: Identity nodes of
@@ -53,16 +78,29 @@ public record EngineCacheKey(String modelDigest, String gpuName, int computeMajo
      * @param computeMajor the GPU's compute capability, major part
      * @param computeMinor the GPU's compute capability, minor part
      * @param tensorRtVersion TensorRT's version, {@code major.minor.patch}
+     * @param quantization the INT8 build's {@link Int8Plan#keyText()}, else empty
      * @return the key
      */
     public static EngineCacheKey of(EngineConfig config, TensorRtSettings settings, ProfilePlan plan, String gpuName,
-                             int computeMajor, int computeMinor, String tensorRtVersion) {
+                             int computeMajor, int computeMinor, String tensorRtVersion, String quantization) {
         Path directory = config.modelPath().map(p -> p.toAbsolutePath().getParent()).orElse(Path.of(""));
         String external = ExternalData.digest(config.modelBytes(), directory);
         String model = external.isEmpty() ? config.modelDigest() : config.modelDigest() + " external data " + external;
         return new EngineCacheKey(model, gpuName, computeMajor, computeMinor, tensorRtVersion,
                 config.precision(), settings.tf32(), settings.workspaceBytes(), settings.optimizationLevel(),
-                plan.canonical());
+                plan.canonical(), quantization);
+    }
+
+    /**
+     * This key for an INT8 engine whose quantization became known only during its build (the calibration
+     * table that build wrote).
+     *
+     * @param quantizationText the new {@link Int8Plan#keyText()}
+     * @return the key with it
+     */
+    public EngineCacheKey withQuantization(String quantizationText) {
+        return new EngineCacheKey(modelDigest, gpuName, computeMajor, computeMinor, tensorRtVersion, precision, tf32,
+                workspaceBytes, optimizationLevel, profiles, quantizationText);
     }
 
     /**
@@ -73,10 +111,15 @@ public record EngineCacheKey(String modelDigest, String gpuName, int computeMajo
     public String digest() {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            // length-prefixed fields: no two different keys can run together into the same text
-            for (String field : new String[] {Integer.toString(FORMAT), modelDigest, gpuName, computeMajor + "." + computeMinor,
-                    tensorRtVersion, precision.name(), Boolean.toString(tf32), Long.toString(workspaceBytes),
-                    Integer.toString(optimizationLevel), profiles}) {
+            // length-prefixed fields: no two different keys can run together into the same text. The quantization
+            // is a field only where it is not empty, so that adding it kept the keys of FP32 and FP16 engines
+            List<String> fields = new ArrayList<>(List.of(Integer.toString(FORMAT), modelDigest, gpuName,
+                    computeMajor + "." + computeMinor, tensorRtVersion, precision.name(), Boolean.toString(tf32),
+                    Long.toString(workspaceBytes), Integer.toString(optimizationLevel), profiles));
+            if (!quantization.isEmpty()) {
+                fields.add(quantization);
+            }
+            for (String field : fields) {
                 byte[] b = field.getBytes(StandardCharsets.UTF_8);
                 sha.update(Integer.toString(b.length).getBytes(StandardCharsets.US_ASCII));
                 sha.update((byte) ':');
@@ -96,7 +139,7 @@ public record EngineCacheKey(String modelDigest, String gpuName, int computeMajo
 
     /** For log lines. */
     String describe() {
-        return precision + (tf32 ? "+TF32" : "") + ", opt level " + optimizationLevel + ", workspace "
+        return precision + (quantization.isEmpty() ? "" : " (" + quantization + ")") + (tf32 ? "+TF32" : "") + ", opt level " + optimizationLevel + ", workspace "
                 + (workspaceBytes == 0 ? "default" : workspaceBytes + " B") + ", on " + gpuName + " (sm_" + computeMajor
                 + computeMinor + "), TensorRT " + tensorRtVersion;
     }

@@ -24,11 +24,11 @@ public final class NativeStack {
     private static final String NEEDS = "the tensorrt backend needs libnvinfer.so.10 and libnvonnxparser.so.10 (TensorRT 10.x) "
             + "and libcudart.so.12, libnvrtc.so.12 and cuBLAS 12 (CUDA 12) on the library path, and a CUDA device";
     private static final String TENSORRT_REMEDY = "install TensorRT 10.x (verified 10.6) and put its lib directory on "
-            + "LD_LIBRARY_PATH, or add the dependency org.bytedeco:tensorrt:10.6-1.5.11:linux-x86_64-redist";
+            + "LD_LIBRARY_PATH, or depend on org.infer4j:infer4j-gpu-redist (type pom), which carries it";
     static final String DRIVER_REMEDY = "run on a machine with an NVIDIA GPU and driver >= 525 (check with nvidia-smi); "
             + "inside a container, expose the GPU (docker run --gpus all)";
     static final String CUDA_REMEDY = "install the CUDA 12 runtime, NVRTC and cuBLAS 12 and put them on LD_LIBRARY_PATH, "
-            + "or add the dependency org.bytedeco:cuda:12.6-9.5-1.5.11:linux-x86_64-redist";
+            + "or depend on org.infer4j:infer4j-gpu-redist (type pom), which carries them";
 
     private static volatile @Nullable Availability availability;
 

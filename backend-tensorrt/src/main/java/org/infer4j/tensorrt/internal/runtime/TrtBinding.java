@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.infer4j.Binding;
 import org.infer4j.Shape;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
+import org.infer4j.spi.AsyncRequest;
 import org.infer4j.spi.CloseGuard;
 
 /**
@@ -22,6 +25,10 @@ import org.infer4j.spi.CloseGuard;
  *
  * <p>With CUDA graphs the bound tensors are the same objects on every run, so the graph bakes in
  * the addresses of device tensors and page-locked host tensors: one capture, then replays.
+ *
+ * <p>{@link #runAsync()} stages and enqueues the run on the binding's stream before it returns;
+ * the engine's {@link Completer} finishes it. Two bindings run asynchronously in turn keep the GPU
+ * busy with one while the other's outputs are read and its inputs written.
  */
 final class TrtBinding implements Binding {
     private final TrtEngine engine;
@@ -31,6 +38,8 @@ final class TrtBinding implements Binding {
     private final List<Tensor> owned = new ArrayList<>();
     /** Lets close wait for a run in flight on another thread instead of freeing under it. */
     private final CloseGuard guard = new CloseGuard("this binding");
+    /** Whether a run of {@link #runAsync()} has not finished: the slot and tensors are its until then. */
+    private final AtomicBoolean inFlight = new AtomicBoolean();
 
     /** Holds {@code slot} until closed; hands it back to {@code engine} when this constructor throws. */
     TrtBinding(TrtEngine engine, ExecutionSlot slot, Map<String, ? extends Tensor> in, Map<String, ? extends Tensor> out) {
@@ -62,6 +71,7 @@ final class TrtBinding implements Binding {
     public void run() {
         guard.enter();
         try {
+            requireNoneInFlight();
             engine.enter();
             try {
                 slot.run(inputs, outputs, null);
@@ -71,6 +81,56 @@ final class TrtBinding implements Binding {
         } finally {
             guard.exit();
         }
+    }
+
+    /**
+     * Launches the run on the binding's stream and returns; the future completes, on the engine's
+     * completion thread, once the outputs are written. Holds the binding and the engine open until then.
+     */
+    @Override
+    public CompletableFuture<Void> runAsync() {
+        guard.enter();
+        if (!inFlight.compareAndSet(false, true)) {
+            guard.exit();
+            throw inFlightError();
+        }
+        AsyncRequest<Void> request = new AsyncRequest<>(this::launch);
+        request.whenFinishing(() -> {
+            inFlight.set(false);
+            guard.exit();
+        });
+        request.start(); // running from here: there is no queue to cancel it from
+        return request;
+    }
+
+    private void launch(AsyncRequest<Void> request) {
+        engine.enter();
+        request.whenFinishing(engine::exit);
+        slot.bind(inputs, outputs, null);
+        try {
+            slot.launch();
+        } catch (RuntimeException e) {
+            slot.drain();
+            throw e;
+        }
+        engine.completer().add(slot, failure -> {
+            if (failure == null) {
+                request.succeed(null);
+            } else {
+                request.fail(failure);
+            }
+        });
+    }
+
+    private void requireNoneInFlight() {
+        if (inFlight.get()) {
+            throw inFlightError();
+        }
+    }
+
+    private static IllegalStateException inFlightError() {
+        return new IllegalStateException("a run of this binding is in flight; wait for the future of runAsync() before "
+                + "running it again, or use a second binding to overlap runs");
     }
 
     @Override

@@ -1,11 +1,13 @@
 package org.infer4j.tensorrt.internal.runtime;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingDeque;
 import java.util.concurrent.ConcurrentHashMap;
@@ -20,14 +22,18 @@ import org.infer4j.InferenceException;
 import org.infer4j.InvalidInputException;
 import org.infer4j.Outputs;
 import org.infer4j.Shape;
+import org.infer4j.ShapeRange;
 import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
+import org.infer4j.spi.AsyncRequest;
+import org.jspecify.annotations.Nullable;
 import org.infer4j.tensorrt.TensorRtEngine;
 import org.infer4j.tensorrt.internal.build.ProfilePlan;
 import org.infer4j.tensorrt.internal.nativeinterop.NativeDelete;
 import org.infer4j.tensorrt.internal.onnx.OnnxModelInfo;
 import org.infer4j.tensorrt.spi.GraphRunner;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A deserialised TensorRT engine with a pool of execution slots. {@code run} borrows a slot
@@ -39,6 +45,13 @@ import org.infer4j.tensorrt.spi.GraphRunner;
  * are made only while every earlier one is in use, and never destroyed before the engine is. The
  * engine owns the runtime, the engine and every slot, and frees them on close after calls in
  * flight have returned. Thread-safe.
+ *
+ * <p><b>Asynchronous calls</b> are pipelined: one launching thread per pool slot borrows a slot,
+ * stages the inputs and enqueues upload, inference and download on the slot's stream, and hands
+ * the slot to the {@link Completer}, which waits for it, copies the outputs out and returns the
+ * slot to the pool. With two or more slots the GPU thus has the next request's upload and the
+ * previous one's download to run beside the current one's compute, each slot with its own stream
+ * and page-locked staging memory.
  */
 public final class TrtEngine extends AbstractInferenceEngine implements TensorRtEngine {
     private final String modelName;
@@ -56,7 +69,11 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
     private final GraphSupport graphSupport;
     private final boolean blockingSync;
     private final long zeroCopyLimit;
+    private final @Nullable Path calibrationTable;
     private final AtomicInteger slotNumbers = new AtomicInteger();
+    private final int poolSize;
+    private final Object completerLock = new Object();
+    private volatile @Nullable Completer completer;
 
     /**
      * An engine serving {@code engine} from {@code poolSize} execution contexts. Takes ownership of
@@ -74,13 +91,16 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
      * @param graphSupport whether contexts replay CUDA graphs
      * @param blockingSync whether a call sleeps on an event until the GPU is done, rather than polling
      * @param zeroCopyLimit host tensors up to this many bytes are read and written in place by the GPU
+     * @param maxInFlight the most asynchronous requests the engine accepts and has not finished
+     * @param calibrationTable the stored INT8 calibration table the engine was built with, or null
      * @throws org.infer4j.ModelLoadException if an input's or output's type differs between the model and the engine
      * @throws org.infer4j.InferenceException if CUDA cannot make a context's stream or buffers
      */
     public TrtEngine(String backend, String modelName, int device, IRuntime runtime, ICudaEngine engine, OnnxModelInfo model, ProfilePlan plan,
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
-              long zeroCopyLimit) {
-        super(backend, modelName, model.inputs(), model.outputs());
+              long zeroCopyLimit, int maxInFlight, @Nullable Path calibrationTable) {
+        super(backend, modelName, model.inputs(), model.outputs(), maxInFlight);
+        this.poolSize = poolSize;
         this.modelName = modelName;
         this.device = device;
         this.runtime = runtime;
@@ -90,6 +110,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         this.graphSupport = graphSupport;
         this.blockingSync = blockingSync;
         this.zeroCopyLimit = zeroCopyLimit;
+        this.calibrationTable = calibrationTable;
         this.pool = new LinkedBlockingDeque<>(poolSize);
         try {
             checkTypes(model);
@@ -134,20 +155,85 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
                 fresh[i] = Tensor.allocate(outputs().get(i).elementType(), shapes[i].toArray());
             }
             slot.run(inputs, Map.of(), fresh);
-            Map<String, Tensor> byName = new LinkedHashMap<>();
-            for (int i = 0; i < fresh.length; i++) {
-                byName.put(outputs().get(i).name(), fresh[i]);
-            }
-            return Outputs.of(byName);
+            return outputsOf(fresh);
         } catch (RuntimeException e) {
-            for (Tensor t : fresh) {
-                if (t != null) {
-                    t.close();
-                }
-            }
+            closeAll(fresh);
             throw e;
         } finally {
             pool.addFirst(slot);
+        }
+    }
+
+    /** One launching thread per pool slot, so that every slot can have a request in flight. */
+    @Override
+    protected int asyncThreads() {
+        return poolSize;
+    }
+
+    /**
+     * Launches the request on a pool slot and returns; the {@link Completer} finishes it. Waits
+     * for a free slot first, so a request counts as started while it waits.
+     */
+    @Override
+    protected void startAsync(Map<String, ? extends Tensor> inputs, AsyncRequest<Outputs> request) {
+        checkDevice(inputs);
+        ExecutionSlot slot = borrow();
+        Tensor[] fresh = new Tensor[outputs().size()];
+        try {
+            Shape[] shapes = slot.prepare(inputs);
+            for (int i = 0; i < fresh.length; i++) {
+                fresh[i] = Tensor.allocate(outputs().get(i).elementType(), shapes[i].toArray());
+            }
+            slot.bind(inputs, Map.of(), fresh);
+            try {
+                slot.launch();
+            } catch (RuntimeException e) {
+                slot.drain();
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            closeAll(fresh);
+            pool.addFirst(slot);
+            throw e;
+        }
+        completer().add(slot, failure -> {
+            pool.addFirst(slot);
+            if (failure == null) {
+                request.succeed(outputsOf(fresh));
+            } else {
+                closeAll(fresh);
+                request.fail(failure);
+            }
+        });
+    }
+
+    /** The completion thread of asynchronous calls, started on first use. */
+    Completer completer() {
+        Completer c = completer;
+        if (c != null) {
+            return c;
+        }
+        synchronized (completerLock) {
+            if (completer == null) {
+                completer = new Completer(asyncExecutor(), device);
+            }
+            return completer;
+        }
+    }
+
+    private Outputs outputsOf(Tensor[] fresh) {
+        Map<String, Tensor> byName = new LinkedHashMap<>();
+        for (int i = 0; i < fresh.length; i++) {
+            byName.put(outputs().get(i).name(), fresh[i]);
+        }
+        return Outputs.of(byName);
+    }
+
+    private static void closeAll(Tensor[] tensors) {
+        for (Tensor t : tensors) {
+            if (t != null) {
+                t.close();
+            }
         }
     }
 
@@ -204,6 +290,20 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         } finally {
             exitCall();
         }
+    }
+
+    /** The optimisation profile's range for the input: what this engine was built for. */
+    @Override
+    public Optional<ShapeRange> shapeRange(String name) {
+        if (inputs().stream().noneMatch(i -> i.name().equals(name))) {
+            throw new IllegalArgumentException("no input named '" + name + "'; inputs are " + inputs());
+        }
+        return Optional.of(plan.range(name));
+    }
+
+    @Override
+    public Optional<Path> calibrationTable() {
+        return Optional.ofNullable(calibrationTable);
     }
 
     @Override
@@ -286,10 +386,15 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         }
     }
 
+    /** Runs once nothing is in flight: bindings first (they hold slots), then the completer, slots, engine, runtime. */
     @Override
     protected void release() {
         for (TrtBinding b : List.copyOf(bindings)) {
             b.close();
+        }
+        Completer c = completer;
+        if (c != null) {
+            c.stop();
         }
         synchronized (slots) {
             for (ExecutionSlot slot : slots) {

@@ -61,6 +61,18 @@ class EngineCacheKeyTest {
     }
 
     @Test
+    void anInt8EnginesQuantizationIsPartOfItsKeyWhileOtherEnginesKeepTheirKeys() {
+        EngineCacheKey int8 = new EngineCacheKey("ab12", "NVIDIA H100 80GB HBM3", 9, 0, "10.6.0", Precision.INT8, true, 0, 3,
+                BASE.profiles(), "calibration data-1 table 00ff fp32 []");
+
+        assertThat(List.of(int8.withQuantization("calibration data-1 table 00fe fp32 []").digest(),
+                int8.withQuantization("calibration data-2 table 00ff fp32 []").digest(),
+                int8.withQuantization("calibration data-1 table 00ff fp32 [/fc/Gemm]").digest()))
+                .doesNotContain(int8.digest()).doesNotHaveDuplicates();
+        assertThat(BASE.withQuantization("").digest()).as("an empty quantization is no field").isEqualTo(BASE.digest());
+    }
+
+    @Test
     void fieldsCannotRunTogetherIntoTheSameKey() {
         EngineCacheKey a = new EngineCacheKey("ab", "12GPU", 9, 0, "10.6.0", Precision.FP16, true, 0, 3, "");
         EngineCacheKey b = new EngineCacheKey("ab1", "2GPU", 9, 0, "10.6.0", Precision.FP16, true, 0, 3, "");
@@ -150,6 +162,6 @@ class EngineCacheKeyTest {
 
     private static EngineCacheKey keyOf(EngineConfig config) {
         return EngineCacheKey.of(config, TensorRtSettings.defaults(), new ProfilePlan(Map.of(), List.of()),
-                "NVIDIA H100 80GB HBM3", 9, 0, "10.6.0");
+                "NVIDIA H100 80GB HBM3", 9, 0, "10.6.0", "");
     }
 }

@@ -60,6 +60,19 @@ class EngineCacheTest {
     }
 
     @Test
+    void aPlainFileIsStoredAsItIsForOtherProgramsToRead() throws Exception {
+        EngineCache cache = cache(dir.resolve("nested"));
+        byte[] table = "TRT-100600-EntropyCalibration2\ninput: 3c010a14\n".getBytes(StandardCharsets.US_ASCII);
+
+        assertThat(cache.storePlain("int8-ab.calibration", table)).isTrue();
+
+        assertThat(Files.readAllBytes(cache.fileOf("int8-ab.calibration"))).isEqualTo(table);
+        assertThat(cache.loadPlain("int8-ab.calibration")).hasValue(table);
+        assertThat(cache.loadPlain("int8-none.calibration")).isEmpty();
+        assertThat(warnings).isEmpty();
+    }
+
+    @Test
     void aMissingEntryIsEmptyWithoutAWarning() {
         assertThat(cache(dir).load("none.engine")).isEmpty();
         assertThat(cache(dir.resolve("not-yet-created")).load("none.engine")).isEmpty();
