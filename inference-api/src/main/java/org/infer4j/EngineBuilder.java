@@ -1,16 +1,16 @@
 package org.infer4j;
 
 import java.nio.file.Files;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.infer4j.internal.AutoSelector;
 import org.infer4j.internal.BatchingEngine;
 import org.infer4j.internal.RoutingEngine;
-import org.infer4j.internal.AutoSelector;
 import org.infer4j.spi.BackendProvider;
 import org.infer4j.spi.EngineConfig;
 import org.jspecify.annotations.Nullable;

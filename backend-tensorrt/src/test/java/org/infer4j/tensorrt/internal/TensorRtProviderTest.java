@@ -5,12 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import org.infer4j.Availability;
-import org.infer4j.BackendUnavailableException;
-import org.infer4j.Backends;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.infer4j.Availability;
+import org.infer4j.BackendUnavailableException;
+import org.infer4j.Backends;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Precision;
 import org.infer4j.UnsupportedPrecisionException;

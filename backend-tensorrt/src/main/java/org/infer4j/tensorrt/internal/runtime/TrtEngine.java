@@ -27,7 +27,6 @@ import org.infer4j.Tensor;
 import org.infer4j.TensorInfo;
 import org.infer4j.spi.AbstractInferenceEngine;
 import org.infer4j.spi.AsyncRequest;
-import org.jspecify.annotations.Nullable;
 import org.infer4j.tensorrt.TensorRtEngine;
 import org.infer4j.tensorrt.internal.build.ProfilePlan;
 import org.infer4j.tensorrt.internal.nativeinterop.NativeDelete;
