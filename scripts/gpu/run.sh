@@ -6,7 +6,7 @@
 # tests (every module's JUnit tests, GPU ones included; TEST_INCLUDE, a class-name regex, picks some, TEST_METHOD,
 # CLASS#METHOD, one test;
 # TEST_LOG names the log), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, conformance,
-# driver-only, metrics, ort-graphs, sanitize, study, zoo: each file's header says what it does). docs/gpu-runbook.md has the whole lease.
+# driver-only, metrics, ort-graphs, sanitize, soak, study, zoo: each file's header says what it does). docs/gpu-runbook.md has the whole lease.
 # Writes at most a few files under $OUT (the device returns 8 files at most); results.tgz and
 # timing-cache.tgz come from keep.sh, which a call cut short by its time limit runs itself.
 set -uo pipefail

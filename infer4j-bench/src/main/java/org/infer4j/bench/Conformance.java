@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,13 +20,13 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.infer4j.BackendUnavailableException;
 import org.infer4j.Binding;
-import org.infer4j.EngineBuilder;
 import org.infer4j.EngineStats;
 import org.infer4j.InferenceEngine;
 import org.infer4j.ModelLoadException;
 import org.infer4j.Outputs;
 import org.infer4j.Precision;
 import org.infer4j.Tensor;
+import org.infer4j.bench.internal.BackendConfig;
 import org.infer4j.bench.internal.ConformanceCheck;
 import org.infer4j.bench.internal.ConformanceTable;
 import org.infer4j.bench.internal.Npy;
@@ -119,7 +120,7 @@ public final class Conformance implements Callable<Integer> {
                 continue;
             }
             for (String config : configs) {
-                BackendConfig c = BackendConfig.parse(config);
+                BackendConfig c = parse(config);
                 for (Precision precision : precisions) {
                     String key = name + "," + config + "," + precision;
                     if (done.contains(key) || unavailable.contains(config)
@@ -178,7 +179,7 @@ public final class Conformance implements Callable<Integer> {
             double tolerance = ConformanceCheck.tolerance(precision);
             InferenceEngine engine;
             try {
-                engine = config.builder(zoo.resolve(model.get("onnx").asText()), precision, inputs.values()).build();
+                engine = config.builder(zoo.resolve(model.get("onnx").asText()), precision, shapesOf(inputs.values())).build();
             } catch (BackendUnavailableException e) {
                 throw e;
             } catch (RuntimeException e) {
@@ -263,6 +264,24 @@ public final class Conformance implements Callable<Integer> {
                 tolerance, oneLine(e));
     }
 
+    private BackendConfig parse(String config) {
+        try {
+            return BackendConfig.parse(config);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage(), e);
+        }
+    }
+
+    private static List<Map<String, long[]>> shapesOf(Collection<Map<String, Tensor>> inputs) {
+        List<Map<String, long[]>> shapes = new ArrayList<>();
+        for (Map<String, Tensor> tensors : inputs) {
+            Map<String, long[]> dims = new LinkedHashMap<>();
+            tensors.forEach((name, t) -> dims.put(name, t.shape().toArray()));
+            shapes.add(dims);
+        }
+        return shapes;
+    }
+
     private static String oneLine(Throwable e) {
         String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         m = m.replaceAll("\\s+", " ").trim();
@@ -299,53 +318,5 @@ public final class Conformance implements Callable<Integer> {
             throw e;
         }
         return tensors;
-    }
-
-    /** A backend, whether it runs CUDA graphs, and its options: {@code NAME[+graphs][:KEY=VALUE;...]}. */
-    record BackendConfig(String label, String backend, boolean graphs, Map<String, String> options) {
-
-        static BackendConfig parse(String spec) {
-            String head = spec;
-            Map<String, String> options = new LinkedHashMap<>();
-            int colon = spec.indexOf(':');
-            if (colon >= 0) {
-                head = spec.substring(0, colon);
-                for (String kv : spec.substring(colon + 1).split(";")) {
-                    int eq = kv.indexOf('=');
-                    if (eq <= 0) {
-                        throw new CommandLine.ParameterException(new CommandLine(new Conformance(System.out)),
-                                "option '" + kv + "' of configuration '" + spec + "' is not KEY=VALUE");
-                    }
-                    options.put(kv.substring(0, eq), kv.substring(eq + 1));
-                }
-            }
-            boolean graphs = head.endsWith("+graphs");
-            String backend = graphs ? head.substring(0, head.length() - "+graphs".length()) : head;
-            return new BackendConfig(spec, backend, graphs, options);
-        }
-
-        /** Whether the backend builds an engine for FP16 (ONNX Runtime's CPU and CUDA providers run the model's own types). */
-        boolean buildsFp16() {
-            return !backend.equals("ort-cpu") && !backend.equals("ort-cuda");
-        }
-
-        /** A builder for {@code model} whose shape ranges span every recorded input shape. */
-        EngineBuilder builder(Path model, Precision precision, java.util.Collection<Map<String, Tensor>> shapes) {
-            EngineBuilder b = InferenceEngine.builder().model(model).backend(backend).precision(precision).cudaGraphs(graphs);
-            options.forEach(b::option);
-            Map<String, long[][]> ranges = new LinkedHashMap<>(); // name -> {min, opt, max}
-            for (Map<String, Tensor> inputs : shapes) {
-                inputs.forEach((name, t) -> {
-                    long[] dims = t.shape().toArray();
-                    long[][] r = ranges.computeIfAbsent(name, k -> new long[][] {dims.clone(), dims.clone(), dims.clone()});
-                    for (int i = 0; i < dims.length; i++) {
-                        r[0][i] = Math.min(r[0][i], dims[i]);
-                        r[2][i] = Math.max(r[2][i], dims[i]);
-                    }
-                });
-            }
-            ranges.forEach((name, r) -> b.shapeRange(name, r[0], r[1], r[2]));
-            return b;
-        }
     }
 }
