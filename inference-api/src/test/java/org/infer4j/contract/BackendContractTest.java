@@ -16,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.infer4j.Availability;
 import org.infer4j.Backends;
@@ -34,6 +35,7 @@ import org.infer4j.spi.BackendProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -267,6 +269,7 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang is a failure
     void aBindingRunsAsynchronouslyLikeSynchronously() {
         InferenceEngine e = engine("mlp_tiny");
         Tensor x = track(e.allocate("input", 2, 16));
@@ -289,6 +292,7 @@ public abstract class BackendContractTest {
     }
 
     @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a hang is a failure
     void closingWithRequestsInFlightCompletesOrFailsEachOneTyped() {
         InferenceEngine e = engine("cnn_tiny");
         Tensor x = track(e.allocate("input", 2, 3, 16, 16));

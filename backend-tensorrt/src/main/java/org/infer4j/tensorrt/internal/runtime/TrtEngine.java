@@ -72,6 +72,8 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
     private final AtomicInteger slotNumbers = new AtomicInteger();
     private final int poolSize;
     private final Object completerLock = new Object();
+    /** The outputs, readable while the engine closes: asynchronous completions run after close has begun. */
+    private final List<TensorInfo> outputInfos;
     private volatile @Nullable Completer completer;
 
     /**
@@ -99,6 +101,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
               int poolSize, EngineStats stats, GraphSupport graphSupport, boolean blockingSync,
               long zeroCopyLimit, int maxInFlight, @Nullable Path calibrationTable) {
         super(backend, modelName, model.inputs(), model.outputs(), maxInFlight);
+        this.outputInfos = List.copyOf(model.outputs());
         this.poolSize = poolSize;
         this.modelName = modelName;
         this.device = device;
@@ -147,11 +150,11 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
     @Override
     protected Outputs execute(Map<String, ? extends Tensor> inputs) {
         ExecutionSlot slot = borrow();
-        Tensor[] fresh = new Tensor[outputs().size()];
+        Tensor[] fresh = new Tensor[outputInfos.size()];
         try {
             Shape[] shapes = slot.prepare(inputs);
             for (int i = 0; i < fresh.length; i++) {
-                fresh[i] = Tensor.allocate(outputs().get(i).elementType(), shapes[i].toArray());
+                fresh[i] = Tensor.allocate(outputInfos.get(i).elementType(), shapes[i].toArray());
             }
             slot.run(inputs, Map.of(), fresh);
             return outputsOf(fresh);
@@ -177,11 +180,11 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
     protected void startAsync(Map<String, ? extends Tensor> inputs, AsyncRequest<Outputs> request) {
         checkDevice(inputs);
         ExecutionSlot slot = borrow();
-        Tensor[] fresh = new Tensor[outputs().size()];
+        Tensor[] fresh = new Tensor[outputInfos.size()];
         try {
             Shape[] shapes = slot.prepare(inputs);
             for (int i = 0; i < fresh.length; i++) {
-                fresh[i] = Tensor.allocate(outputs().get(i).elementType(), shapes[i].toArray());
+                fresh[i] = Tensor.allocate(outputInfos.get(i).elementType(), shapes[i].toArray());
             }
             slot.bind(inputs, Map.of(), fresh);
             try {
@@ -197,12 +200,21 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         }
         completer().add(slot, failure -> {
             pool.addFirst(slot);
-            if (failure == null) {
-                request.succeed(outputsOf(fresh));
-            } else {
+            // every path ends the request: one left running would hold the engine's close() forever
+            if (failure != null) {
                 closeAll(fresh);
                 request.fail(failure);
+                return;
             }
+            Outputs done;
+            try {
+                done = outputsOf(fresh);
+            } catch (RuntimeException e) {
+                closeAll(fresh);
+                request.fail(e);
+                return;
+            }
+            request.succeed(done);
         });
     }
 
@@ -223,7 +235,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
     private Outputs outputsOf(Tensor[] fresh) {
         Map<String, Tensor> byName = new LinkedHashMap<>();
         for (int i = 0; i < fresh.length; i++) {
-            byName.put(outputs().get(i).name(), fresh[i]);
+            byName.put(outputInfos.get(i).name(), fresh[i]);
         }
         return Outputs.of(byName);
     }
@@ -280,7 +292,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
                 Shape[] shapes = slot.prepare(in);
                 Map<String, Shape> byName = new LinkedHashMap<>();
                 for (int i = 0; i < shapes.length; i++) {
-                    byName.put(outputs().get(i).name(), shapes[i]);
+                    byName.put(outputInfos.get(i).name(), shapes[i]);
                 }
                 return Collections.unmodifiableMap(byName);
             } finally {
