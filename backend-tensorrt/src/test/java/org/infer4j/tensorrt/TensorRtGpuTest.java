@@ -64,9 +64,10 @@ class TensorRtGpuTest {
 
     @Test
     void aProfileTooLargeForTheGpuIsAnOutOfDeviceMemoryExceptionAndLaterEnginesRun() {
-        // mlp_tiny's buffers and activations at a batch of 2^31 need about 400 GB, more than any GPU has
+        // mlp_tiny's buffers and activations at a batch of 2^31 - 1 (TensorRT's largest dimension) need about
+        // 400 GB, more than any GPU has
         assertThatThrownBy(() -> InferenceEngine.builder().backend("tensorrt").model(ReferenceModel.named("mlp_tiny").onnxBytes())
-                .shapeRange("input", new long[] {1, 16}, new long[] {1, 16}, new long[] {1L << 31, 16})
+                .shapeRange("input", new long[] {1, 16}, new long[] {1, 16}, new long[] {Integer.MAX_VALUE, 16})
                 .settings(TensorRtSettings.builder().cacheDirectory(cacheDir).build()).build())
                 .isInstanceOf(OutOfDeviceMemoryException.class).hasMessageContaining("shape range");
 

@@ -25,6 +25,8 @@ public record ProfilePlan(Map<String, ShapeRange> ranges, List<String> defaulted
     static final long SEQUENCE_MIN = 1;
     static final long SEQUENCE_OPTIMAL = 128;
     static final long SEQUENCE_MAX = 512;
+    /** The largest dimension TensorRT 10's optimisation profiles accept: they check it as a 32-bit int. */
+    static final long LARGEST_DIMENSION = Integer.MAX_VALUE;
 
     public ProfilePlan {
         ranges = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ranges));
@@ -37,9 +39,19 @@ public record ProfilePlan(Map<String, ShapeRange> ranges, List<String> defaulted
      * @param inputs the model's inputs
      * @param userRanges the builder's ranges, already checked to fit the inputs
      * @return the profile, with a line per defaulted dimension
-     * @throws InvalidInputException if two user ranges disagree about a shared dimension name
+     * @throws InvalidInputException if two user ranges disagree about a shared dimension name, or a
+     *     range has a dimension larger than TensorRT's profiles take ({@value #LARGEST_DIMENSION})
      */
     public static ProfilePlan derive(List<TensorInfo> inputs, Map<String, ShapeRange> userRanges) {
+        userRanges.forEach((name, r) -> {
+            for (int i = 0; i < r.max().rank(); i++) {
+                if (r.max().dim(i) > LARGEST_DIMENSION) {
+                    throw new InvalidInputException("the shape range of '" + name + "' has max " + r.max()
+                            + ": TensorRT's optimisation profiles take dimensions up to " + LARGEST_DIMENSION
+                            + " (2^31 - 1); give a smaller max");
+                }
+            }
+        });
         Map<String, long[]> byDimensionName = new LinkedHashMap<>();
         Map<String, String> nameSource = new LinkedHashMap<>();
         for (TensorInfo input : inputs) {

@@ -21,6 +21,16 @@ class ProfilePlanTest {
             OnnxModelInfo.parse(ReferenceModel.named("cnn_tiny").onnxBytes(), "cnn_tiny").inputs();
 
     @Test
+    void aRangeBeyondTensorRtsThirtyTwoBitDimensionsIsRefusedNamingTheInputAndTheLimit() {
+        ShapeRange tooLarge = ShapeRange.of(new long[] {1, 3, 16, 16}, new long[] {1, 3, 16, 16},
+                new long[] {1L << 31, 3, 16, 16});
+
+        assertThatThrownBy(() -> ProfilePlan.derive(CNN, Map.of("input", tooLarge)))
+                .isInstanceOf(InvalidInputException.class)
+                .hasMessageContaining("'input'").hasMessageContaining("2147483648").hasMessageContaining("2147483647");
+    }
+
+    @Test
     void withoutUserRangesTheBatchDimensionDefaultsToOneToThirtyTwoAndFixedDimensionsStayFixed() {
         ProfilePlan plan = ProfilePlan.derive(CNN, Map.of());
 
