@@ -19,14 +19,16 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A steady-state {@link Binding#run()} on tensorrt allocates nothing on the Java heap, with CUDA
- * graphs and without: counted by the JVM ({@code com.sun.management.ThreadMXBean}) over
+ * A steady-state {@link Binding#run()} on tensorrt allocates nothing per run on the Java heap, with
+ * CUDA graphs and without: counted by the JVM ({@code com.sun.management.ThreadMXBean}) over
  * {@value #RUNS} runs of mlp_tiny after {@value #WARMUP}. infer4j controls this whole path (its
  * binding over JavaCPP), unlike ONNX Runtime's Java binding, which allocates on every call. Needs a GPU.
  */
 class TensorRtBindingAllocationGpuTest {
     static final int WARMUP = 20_000;
     static final int RUNS = 100_000;
+    /** Less than one byte per hundred runs: nothing per run. */
+    static final long ONE_OFF_BYTES = RUNS / 100;
 
     @TempDir
     Path cacheDir;
@@ -58,7 +60,9 @@ class TensorRtBindingAllocationGpuTest {
 
             System.out.printf("tensorrt Binding.run(), cudaGraphs=%s: %.2f bytes per call over %d calls%n", cudaGraphs,
                     (double) bytes / RUNS, RUNS);
-            assertThat(bytes).as("bytes allocated by %d steady-state runs", RUNS).isZero();
+            // an allocation per run would be at least 16 bytes each, 1.6 MB in all; the bound leaves room for a
+            // one-off allocation of the JVM's own inside the window (272 bytes once, with other JVMs on the machine)
+            assertThat(bytes).as("bytes allocated by %d steady-state runs", RUNS).isLessThan(ONE_OFF_BYTES);
         } finally {
             inputs.values().forEach(Tensor::close);
         }

@@ -15,6 +15,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** ort-tensorrt refuses a model with a data-dependent output shape in words a user can act on. */
 class OrtTensorRtRefusalGpuTest {
+    /**
+     * The conformance zoo's NonZero model, which ort-tensorrt takes whole and cannot shape (the
+     * smaller nonzero.onnx beside this test is split between TensorRT and CUDA, and loads).
+     */
+    private static final String ZOO_NONZERO = "/org/infer4j/testmodels/zoo/tiny/nonzero.onnx";
+
     @TempDir
     Path cacheDir;
 
@@ -23,7 +29,7 @@ class OrtTensorRtRefusalGpuTest {
         Availability a = Backends.discover().find("ort-tensorrt").orElseThrow().availability();
         assumeTrue(a.isAvailable(), () -> "ort-tensorrt cannot run here: " + a);
         byte[] model;
-        try (InputStream in = OrtTensorRtRefusalGpuTest.class.getResourceAsStream("nonzero.onnx")) {
+        try (InputStream in = OrtTensorRtRefusalGpuTest.class.getResourceAsStream(ZOO_NONZERO)) {
             model = in.readAllBytes();
         }
         assertThatThrownBy(() -> InferenceEngine.builder().backend("ort-tensorrt").model(model)

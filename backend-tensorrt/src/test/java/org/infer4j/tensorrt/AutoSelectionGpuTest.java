@@ -41,7 +41,9 @@ class AutoSelectionGpuTest {
         return InferenceEngine.builder().model(ReferenceModel.named(model).onnxBytes())
                 .settings(TensorRtSettings.builder().cacheDirectory(cacheDir.resolve("engines")).build())
                 .autoSelection(AutoSelection.builder().budget(Duration.ofMinutes(5)).cacheDirectory(cacheDir.resolve("auto"))
-                        .build());
+                        // named: the GPU machine runs every module's tests on one class path, where the test
+                        // backends of other modules are discovered too
+                        .candidates("tensorrt", "ort-tensorrt", "ort-cuda", "ort-cpu").build());
     }
 
     @ParameterizedTest
