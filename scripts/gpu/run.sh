@@ -3,9 +3,8 @@
 # .gpu/app and .gpu/test carried (scripts/gpu/prepare.sh). One call does one or more phases:
 #   bash scripts/gpu/run.sh PHASE [PHASE...]
 # Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
-# tests (every module's JUnit tests, GPU ones included; TEST_INCLUDE, a class-name regex, picks some, TEST_METHOD,
-# CLASS#METHOD, one test;
-# TEST_LOG names the log), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, conformance,
+# tests (every module's JUnit tests, GPU ones included, a JVM per class; TEST_INCLUDE, a class-name regex, picks
+# some, TEST_METHOD, CLASS#METHOD, one test; TEST_LANES, TEST_DEADLINE, TEST_LOG: see phase_tests), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, conformance,
 # driver-only, metrics, ort-graphs, sanitize, soak, study, zoo: each file's header says what it does). docs/gpu-runbook.md has the whole lease.
 # Writes at most a few files under $OUT (the device returns 8 files at most); results.tgz and
 # timing-cache.tgz come from keep.sh, which a call cut short by its time limit runs itself.
@@ -56,15 +55,52 @@ phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) fo
 
 # TEST_INCLUDE is a regex over fully qualified class names: anchor whole names, e.g.
 # '^org\.infer4j\.tensorrt\.TensorRtContractTest$' ('^.*TensorRtContractTest$' also matches OrtTensorRtContractTest).
-# Each test's result is written as it finishes (testfeed), so a run cut short by a time limit still says what passed.
+# Every test class runs in a JVM of its own, TEST_LANES (3) classes at a time, in the order of TEST_INCLUDE's matches:
+# one JVM for all classes buffered its console until it ended, so a call's limit left no result at all (2026-12-04).
+# The phase ends by TEST_DEADLINE (epoch seconds; default 480 s after it starts): a class still running then gets a
+# thread dump (SIGQUIT, into its log) and is killed, and a class not started is reported as not run.
+# Logs: $RESULTS/tests/CLASS.log (in results.tgz); one summary line per class in $OUT/${TEST_LOG:-tests}.log.
+# TEST_METHOD (CLASS#METHOD) runs that one test instead, in one JVM.
+junit_class() { # FQCN: runs one class until TEST_DEADLINE, says how it ended
+  local log="$RESULTS/tests/${1##*.}.log" args="$RESULTS/tests/${1##*.}.args" left pid
+  left=$(( TEST_DEADLINE - $(date +%s) ))
+  if [ "$left" -lt 15 ]; then echo "${1##*.}: not run, the deadline came first"; return; fi
+  # the class path goes in an @argfile: ONNX Runtime 1.29 crashes under a JVM command line of more than ~4 kB
+  printf '%s\n' execute --class-path "$TEST_CP" "${@:2}" --disable-banner --disable-ansi-colors --details=tree > "$args"
+  java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar "@$args" \
+    > "$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$TEST_DEADLINE" ]; do sleep 1; done
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -QUIT "$pid"; sleep 2; kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    echo "${1##*.}: CUT at the deadline after $left s (thread dump in its log)"; return
+  fi
+  wait "$pid"; local rc=$?
+  echo "${1##*.}: exit $rc, $(grep -E 'tests (successful|failed|aborted)' "$log" | tr -s ' []' ' ' | tr '\n' ',')"
+}
+
 phase_tests() {
-  local select=(--scan-class-path "$TEST_ROOTS" --include-classname "${TEST_INCLUDE:-^.*Test$}")
-  [ -n "${TEST_METHOD:-}" ] && select=(--select-method "$TEST_METHOD")
-  java -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -jar .gpu/test/junit-platform-console-standalone-1.11.3.jar \
-    execute --class-path "$TEST_CP" "${select[@]}" \
-    --disable-banner --disable-ansi-colors --details=testfeed > "$OUT/${TEST_LOG:-tests}.log" 2>&1
-  grep -E " :: |tests (successful|failed|skipped|aborted)|=> " "$OUT/${TEST_LOG:-tests}.log" | grep -v -E " :: (SUCCESSFUL|STARTED)" | head -80
-  echo "$(grep -c ' :: SUCCESSFUL' "$OUT/${TEST_LOG:-tests}.log") tests successful"
+  mkdir -p "$RESULTS/tests"
+  TEST_DEADLINE=${TEST_DEADLINE:-$(( $(date +%s) + 480 ))}
+  local summary="$OUT/${TEST_LOG:-tests}.log"
+  if [ -n "${TEST_METHOD:-}" ]; then
+    junit_class "${TEST_METHOD%%#*}" --select-method "$TEST_METHOD" | tee "$summary"; return
+  fi
+  local classes
+  classes=$(cd .gpu/test && find */ -name '*Test.class' ! -name '*$*' ! -path 'lib/*' | sed -E 's|^[^/]+/||; s|\.class$||; s|/|.|g' \
+    | grep -E "${TEST_INCLUDE:-^.*Test$}" | sort -u)
+  echo "$(echo "$classes" | grep -c .) test classes, ${TEST_LANES:-3} at a time, until $(date -d "@$TEST_DEADLINE" +%T)"
+  : > "$summary"
+  local lane
+  for lane in $(seq 1 "${TEST_LANES:-3}"); do
+    ( echo "$classes" | awk -v n="${TEST_LANES:-3}" -v l="$lane" 'NF && (NR - 1) % n == l - 1' | while read -r c; do
+        junit_class "$c" --select-class "$c" >> "$summary"
+      done ) &
+  done
+  wait
+  cat "$summary"
+  echo "$(grep -c ': exit 0,' "$summary") of $(grep -c . "$summary") classes passed"
 }
 
 for p in "$@"; do
