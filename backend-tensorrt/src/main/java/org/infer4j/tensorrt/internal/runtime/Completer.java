@@ -1,9 +1,11 @@
 package org.infer4j.tensorrt.internal.runtime;
 
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.function.Consumer;
 import org.infer4j.spi.AsyncExecutor;
+import org.infer4j.spi.AsyncRequest;
 import org.infer4j.tensorrt.internal.nativeinterop.Cuda;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -20,11 +22,15 @@ import org.slf4j.LoggerFactory;
 final class Completer {
     private static final Logger log = LoggerFactory.getLogger(Completer.class);
 
-    /** Launched work: the slot it runs on (none for {@link #STOP}), and what to do when it has finished or failed. */
-    private record Launched(@Nullable ExecutionSlot slot, Consumer<@Nullable RuntimeException> then) {
+    /**
+     * Launched work: the slot it runs on and its request (none for {@link #STOP}), and what to do when
+     * it has finished or failed.
+     */
+    private record Launched(@Nullable ExecutionSlot slot, @Nullable AsyncRequest<?> request,
+                            Consumer<@Nullable RuntimeException> then) {
     }
 
-    private static final Launched STOP = new Launched(null, failure -> { });
+    private static final Launched STOP = new Launched(null, null, failure -> { });
 
     private final BlockingQueue<Launched> launched = new LinkedBlockingQueue<>();
     private final int device;
@@ -36,11 +42,13 @@ final class Completer {
     }
 
     /**
-     * Takes work launched on {@code slot}: once it has finished, {@code then} receives null, or the
-     * failure of the wait or of the output copies. {@code then} runs on the completer thread.
+     * Takes work launched on {@code slot} for {@code request}: once it has finished, {@code then}
+     * receives null, or the failure of the wait or of the output copies, and ends the request.
+     * {@code then} runs on the completer thread; if it throws, the request fails with that exception,
+     * so that no request is left running (an engine's close waits for every request that started).
      */
-    void add(ExecutionSlot slot, Consumer<@Nullable RuntimeException> then) {
-        launched.add(new Launched(slot, then));
+    void add(ExecutionSlot slot, AsyncRequest<?> request, Consumer<@Nullable RuntimeException> then) {
+        launched.add(new Launched(slot, request, then));
     }
 
     /** Ends the thread after the work added before. */
@@ -73,6 +81,7 @@ final class Completer {
                 next.then().accept(failure);
             } catch (RuntimeException e) { // a bug in a completion; the thread must live on for the others
                 log.error("completing an asynchronous TensorRT call failed", e);
+                Objects.requireNonNull(next.request(), "a launch without a request").fail(e);
             }
         }
     }

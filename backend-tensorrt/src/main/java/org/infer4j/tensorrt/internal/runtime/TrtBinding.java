@@ -85,7 +85,7 @@ final class TrtBinding extends AbstractBinding {
             slot.drain();
             throw e;
         }
-        engine.completer().add(slot, failure -> {
+        engine.completer().add(slot, request, failure -> {
             if (failure == null) {
                 request.succeed(null);
             } else {

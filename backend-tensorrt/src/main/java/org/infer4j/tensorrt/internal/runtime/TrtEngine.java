@@ -198,7 +198,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
             pool.addFirst(slot);
             throw e;
         }
-        completer().add(slot, failure -> {
+        completer().add(slot, request, failure -> {
             pool.addFirst(slot);
             // every path ends the request: one left running would hold the engine's close() forever
             if (failure != null) {
