@@ -12,23 +12,32 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
+import org.infer4j.Availability;
+import org.infer4j.Backends;
 import org.infer4j.Binding;
 import org.infer4j.InferenceEngine;
 import org.infer4j.Tensor;
 import org.infer4j.contract.ReferenceModel;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * What a call allocates on the Java heap on ort-cpu, counted by the JVM
+ * What a call allocates on the Java heap on the ONNX Runtime backends, counted by the JVM
  * ({@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}) over {@value #RUNS} calls of
- * mlp_tiny after {@value #WARMUP} to let the JIT compile them. ONNX Runtime's Java binding allocates
+ * mlp_tiny after {@value #WARMUP} to let the JIT compile them. The binding and the bare session are
+ * compared by their least allocating of {@value #WINDOWS} windows of {@value #RUNS} calls: on a loaded
+ * machine the JIT may compile a loop only well into the first window, and until it has, escape
+ * analysis does not remove what the compiled loop does not allocate. ONNX Runtime's Java binding allocates
  * on every run (its argument arrays and a Result); a {@link Binding} must add nothing to that beyond
- * {@value #MARGIN_BYTES} bytes. Prints the figures the README quotes.
+ * {@value #MARGIN_BYTES} bytes, measured against a bare session with the same execution provider.
+ * ort-cuda and ort-tensorrt run where they are available (a GPU). Prints the figures the docs quote.
  */
 class OrtBindingAllocationTest {
     static final int WARMUP = 20_000;
     static final int RUNS = 100_000;
+    static final int WINDOWS = 4;
     /** What a steady-state Binding.run() may allocate beyond a bare OrtSession.run with pinned outputs. */
     static final long MARGIN_BYTES = 64;
 
@@ -91,22 +100,47 @@ class OrtBindingAllocationTest {
         return ByteBuffer.allocateDirect(bytes).order(ByteOrder.nativeOrder());
     }
 
-    private static InferenceEngine mlp() {
-        return InferenceEngine.builder().backend("ort-cpu").model(ReferenceModel.named("mlp_tiny").onnxBytes()).build();
+    private static InferenceEngine mlp(String backend) {
+        return InferenceEngine.builder().backend(backend).model(ReferenceModel.named("mlp_tiny").onnxBytes()).build();
     }
 
-    @Test
-    void aBindingAllocatesNoMoreThanABareOnnxRuntimeRunWithPinnedOutputs() throws Exception {
+    /** Session options with the execution provider {@code backend} runs on, for the bare session. */
+    private static OrtSession.SessionOptions sameProvider(String backend) throws OrtException {
+        OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try {
+            switch (backend) {
+                case "ort-cuda" -> options.addCUDA(0);
+                case "ort-tensorrt" -> {
+                    options.addTensorrt(0);
+                    options.addCUDA(0);
+                }
+                default -> { } // ort-cpu: ONNX Runtime's default provider
+            }
+            return options;
+        } catch (OrtException | RuntimeException e) {
+            options.close();
+            throw e;
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ort-cpu", "ort-cuda", "ort-tensorrt"})
+    void aBindingAllocatesNoMoreThanABareOnnxRuntimeRunWithPinnedOutputs(String backend) throws Exception {
+        Availability availability = Backends.discover().find(backend).orElseThrow().availability();
+        assumeTrue(availability.isAvailable(), () -> backend + " cannot run here: " + availability);
         double binding;
-        try (InferenceEngine engine = mlp(); Tensor x = engine.allocate("input", 1, 16);
+        try (InferenceEngine engine = mlp(backend); Tensor x = engine.allocate("input", 1, 16);
              Binding b = engine.bind(Map.of("input", x))) {
             b.run(); // the first run allocates the output
             bindingRuns(b, WARMUP);
-            binding = bindingRuns(b, RUNS);
+            binding = Double.MAX_VALUE;
+            for (int w = 0; w < WINDOWS; w++) {
+                binding = Math.min(binding, bindingRuns(b, RUNS));
+            }
         }
         double bare;
         OrtEnvironment env = OrtNative.environment(); // infer4j's: asking ONNX Runtime for another would warn
-        try (OrtSession.SessionOptions options = new OrtSession.SessionOptions();
+        try (OrtSession.SessionOptions options = sameProvider(backend);
              OrtSession session = env.createSession(ReferenceModel.named("mlp_tiny").onnxBytes(), options);
              OnnxTensor input = OnnxTensor.createTensor(env, direct(16 * 4).asFloatBuffer(), new long[] {1, 16});
              OnnxTensor output = OnnxTensor.createTensor(env, direct(4 * 4).asFloatBuffer(), new long[] {1, 4})) {
@@ -114,17 +148,20 @@ class OrtBindingAllocationTest {
             Map<String, OnnxTensor> inputs = new HashMap<>(Map.of("input", input));
             Map<String, OnnxTensor> pinned = new HashMap<>(Map.of("output", output));
             bareRuns(session, inputs, pinned, WARMUP);
-            bare = bareRuns(session, inputs, pinned, RUNS);
+            bare = Double.MAX_VALUE;
+            for (int w = 0; w < WINDOWS; w++) {
+                bare = Math.min(bare, bareRuns(session, inputs, pinned, RUNS));
+            }
         }
-        System.out.printf("bytes per call on ort-cpu, mlp_tiny, %d runs: bare OrtSession.run(inputs, pinned) %.1f, "
-                + "Binding.run() %.1f%n", RUNS, bare, binding);
+        System.out.printf("bytes per call on %s, mlp_tiny, least of %d windows of %d runs: bare OrtSession.run(inputs, "
+                + "pinned) %.1f, Binding.run() %.1f%n", backend, WINDOWS, RUNS, bare, binding);
         assertThat(binding).as("Binding.run() against a bare OrtSession.run with pinned outputs, %.1f bytes", bare)
                 .isLessThanOrEqualTo(bare + MARGIN_BYTES);
     }
 
     @Test
     void whatTheEnginesRunMethodsAllocate() {
-        try (InferenceEngine engine = mlp(); Tensor x = engine.allocate("input", 1, 16); Tensor y = engine.allocate("output", 1, 4)) {
+        try (InferenceEngine engine = mlp("ort-cpu"); Tensor x = engine.allocate("input", 1, 16); Tensor y = engine.allocate("output", 1, 4)) {
             Map<String, Tensor> in = Map.of("input", x);
             Map<String, Tensor> out = Map.of("output", y);
             intoRuns(engine, in, out, WARMUP);
