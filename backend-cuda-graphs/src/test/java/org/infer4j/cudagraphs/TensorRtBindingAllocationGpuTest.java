@@ -61,7 +61,7 @@ class TensorRtBindingAllocationGpuTest {
             System.out.printf("tensorrt Binding.run(), cudaGraphs=%s: %.2f bytes per call over %d calls%n", cudaGraphs,
                     (double) bytes / RUNS, RUNS);
             // an allocation per run would be at least 16 bytes each, 1.6 MB in all; the bound leaves room for a
-            // one-off allocation of the JVM's own inside the window (272 bytes once, with other JVMs on the machine)
+            // one-off allocation of the JVM's own inside the window
             assertThat(bytes).as("bytes allocated by %d steady-state runs", RUNS).isLessThan(ONE_OFF_BYTES);
         } finally {
             inputs.values().forEach(Tensor::close);
