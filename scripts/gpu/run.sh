@@ -62,8 +62,9 @@ phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) fo
 # Logs: $RESULTS/tests/CLASS.log (in results.tgz); one summary line per class in $OUT/${TEST_LOG:-tests}.log.
 # TEST_METHOD (CLASS#METHOD) runs that one test instead, in one JVM.
 junit_class() { # FQCN: runs one class until TEST_DEADLINE, says how it ended
-  local log="$RESULTS/tests/${1##*.}.log" args="$RESULTS/tests/${1##*.}.args" left pid
-  left=$(( TEST_DEADLINE - $(date +%s) ))
+  local log="$RESULTS/tests/${1##*.}.log" args="$RESULTS/tests/${1##*.}.args" left pid started
+  started=$(date +%s)
+  left=$(( TEST_DEADLINE - started ))
   if [ "$left" -lt 15 ]; then echo "${1##*.}: not run, the deadline came first"; return; fi
   # the class path goes in an @argfile: ONNX Runtime 1.29 crashes under a JVM command line of more than ~4 kB
   printf '%s\n' execute --class-path "$TEST_CP" "${@:2}" --disable-banner --disable-ansi-colors --details=tree > "$args"
@@ -77,7 +78,7 @@ junit_class() { # FQCN: runs one class until TEST_DEADLINE, says how it ended
     echo "${1##*.}: CUT at the deadline after $left s (thread dump in its log)"; return
   fi
   wait "$pid"; local rc=$?
-  echo "${1##*.}: exit $rc, $(grep -E 'tests (successful|failed|aborted)' "$log" | tr -s ' []' ' ' | tr '\n' ',')"
+  echo "${1##*.}: exit $rc in $(( $(date +%s) - started )) s, $(grep -E 'tests (successful|failed|aborted)' "$log" | tr -s ' []' ' ' | tr '\n' ',')"
 }
 
 phase_tests() {
@@ -100,7 +101,7 @@ phase_tests() {
   done
   wait
   cat "$summary"
-  echo "$(grep -c ': exit 0,' "$summary") of $(grep -c . "$summary") classes passed"
+  echo "$(grep -c ': exit 0 ' "$summary") of $(grep -c . "$summary") classes passed"
 }
 
 for p in "$@"; do
