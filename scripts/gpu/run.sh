@@ -55,8 +55,9 @@ phase_models() { # NAME.onnx + NAME.json (PyTorch eager / CUDA-graph timings) fo
 
 # TEST_INCLUDE is a regex over fully qualified class names: anchor whole names, e.g.
 # '^org\.infer4j\.tensorrt\.TensorRtContractTest$' ('^.*TensorRtContractTest$' also matches OrtTensorRtContractTest).
-# Every test class runs in a JVM of its own, TEST_LANES (3) classes at a time, in the order of TEST_INCLUDE's matches:
-# one JVM for all classes buffered its console until it ended, so a call's limit left no result at all (2026-12-04).
+# Every test class runs in a JVM of its own, TEST_LANES (3) classes at a time, in name order dealt to the lanes in
+# turn: one JVM for all classes buffers its console until it ends, so a call's limit could leave no result at all,
+# and one class that hangs would hold up the rest.
 # The phase ends by TEST_DEADLINE (epoch seconds; default 480 s after it starts): a class still running then gets a
 # thread dump (SIGQUIT, into its log) and is killed, and a class not started is reported as not run.
 # Logs: $RESULTS/tests/CLASS.log (in results.tgz); one summary line per class in $OUT/${TEST_LOG:-tests}.log.
