@@ -152,10 +152,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         ExecutionSlot slot = borrow();
         Tensor[] fresh = new Tensor[outputInfos.size()];
         try {
-            Shape[] shapes = slot.prepare(inputs);
-            for (int i = 0; i < fresh.length; i++) {
-                fresh[i] = Tensor.allocate(outputInfos.get(i).elementType(), shapes[i].toArray());
-            }
+            allocateOutputs(slot.prepare(inputs), fresh);
             slot.run(inputs, Map.of(), fresh);
             return outputsOf(fresh);
         } catch (RuntimeException e) {
@@ -182,10 +179,7 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
         ExecutionSlot slot = borrow();
         Tensor[] fresh = new Tensor[outputInfos.size()];
         try {
-            Shape[] shapes = slot.prepare(inputs);
-            for (int i = 0; i < fresh.length; i++) {
-                fresh[i] = Tensor.allocate(outputInfos.get(i).elementType(), shapes[i].toArray());
-            }
+            allocateOutputs(slot.prepare(inputs), fresh);
             slot.bind(inputs, Map.of(), fresh);
             try {
                 slot.launch();
@@ -229,6 +223,13 @@ public final class TrtEngine extends AbstractInferenceEngine implements TensorRt
                 completer = new Completer(asyncExecutor(), device);
             }
             return completer;
+        }
+    }
+
+    /** Fills {@code fresh} with new host tensors of the outputs' shapes; on failure the caller closes those made. */
+    private void allocateOutputs(Shape[] shapes, Tensor[] fresh) {
+        for (int i = 0; i < fresh.length; i++) {
+            fresh[i] = Tensor.allocate(outputInfos.get(i).elementType(), shapes[i].toArray());
         }
     }
 
