@@ -8,7 +8,8 @@
 # Knobs: CONFORMANCE_CHAINS (';'-separated chains of space-separated configurations), CONFORMANCE_MODELS (a regex),
 # CONFORMANCE_PRECISIONS (FP32,FP16), CONFORMANCE_ZOO (default /opt/gpu/zoo; exported if absent), CONFORMANCE_TAG
 # (results subfolder, default conformance), ORT_TENSORRT_TF32_OVERRIDE (NVIDIA_TF32_OVERRIDE for ort-tensorrt, default 0), CONFORMANCE_CASE_TIMEOUT (s per JVM, 300), CONFORMANCE_END (the epoch
-# second at which the chains are stopped; default 480 s after the phase starts).
+# second at which the chains are stopped; default 480 s after the phase starts). Phases of different tags may run side
+# by side (each over its own models): a tag's deadline stops only its own JVMs.
 # Writes $RESULTS/$TAG/{conformance.csv,conformance.md,CHAIN.console.txt,zoo-index.json}; the tiny shipped models
 # (zoo.py --ship-dir) go to $RESULTS/zoo-ship/.
 ZOO=${CONFORMANCE_ZOO:-/opt/gpu/zoo}
@@ -58,7 +59,7 @@ for chain in "${chains[@]}"; do
   pids+=($!)
 done
 ( sleep $(( ${CONFORMANCE_END:-$(( $(date +%s) + 480 ))} - $(date +%s) )); echo "=== conformance deadline ($(date +%T)): stopping the chains";
-  touch "$CDIR/deadline"; pkill -f org.infer4j.bench.Conformance ) & watchdog=$!
+  touch "$CDIR/deadline"; pkill -f "org.infer4j.bench.Conformance --zoo $ZOO --out $CDIR/runs/" ) & watchdog=$!
 wait "${pids[@]}"
 kill "$watchdog" 2>/dev/null
 { echo "$(head -1 "$(ls "$CDIR"/runs/*/conformance.csv | head -1)")"

@@ -14,7 +14,9 @@
 # steps in separate calls if the cold builds need more (SANITIZE_STEPS="bench", then "memcheck").
 # Knobs: SANITIZE_STEPS (default "bench memcheck"; "split" is the control run described at its step), SANITIZE_MODELS (default mlp cnn gru distilbert),
 # SANITIZE_SECONDS (2 per case), SANITIZE_THREADS (1), SANITIZE_BENCH_TIMEOUT (330 s), SANITIZE_MEMCHECK_TIMEOUT
-# (180 s), SANITIZE_GLIBC_TIMEOUT (60 s).
+# (180 s), SANITIZE_GLIBC_TIMEOUT (60 s), SANITIZE_SEED_TIMING (non-empty: the bench step's fresh cache directory
+# starts with this machine's TensorRT timing caches; engines are still built from nothing, but layers timed before are
+# not timed again, so that the step fits one call).
 # Logs: $OUT/sanitize-bench.txt, $OUT/sanitize-memcheck.txt, $OUT/sanitize-glibc-tests.txt; the last line printed,
 # "sanitize summary: ...", counts what each step found.
 SANITIZE_STEPS=${SANITIZE_STEPS:-bench memcheck}
@@ -40,6 +42,10 @@ if [[ " $SANITIZE_STEPS " == *" bench "* ]]; then
     [ -f "$MODELS/$name.onnx" ] && models+=("$MODELS/$name.onnx") || echo "no $MODELS/$name.onnx: run the models phase first"
   done
   cold=$(mktemp -d)
+  if [ -n "${SANITIZE_SEED_TIMING:-}" ]; then
+    mkdir -p "$cold/infer4j" && (cd "$CACHE" && cp --parents tensorrt/timing-*.cache ort-tensorrt/*.timing "$cold/infer4j/" 2>/dev/null)
+    echo "sanitize bench: timing caches seeded: $(cd "$cold/infer4j" && ls */ | tr '\n' ' ')"
+  fi
   echo "=== sanitize bench: ${#models[@]} models x ort-tensorrt,tensorrt x FP32,FP16 x graphs off,on, cold caches, glibc checks,"\
     "-Xcheck:jni, one JVM ($(date +%T))"
   env XDG_CACHE_HOME="$cold" "${glibc_checks[@]}" timeout -k 10 "${SANITIZE_BENCH_TIMEOUT:-330}" \

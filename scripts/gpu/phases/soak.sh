@@ -16,7 +16,8 @@
 # SOAK_TAG (results subfolder, default soak), SOAK_RESUME_FROM (a soak directory carried from an earlier lease, e.g.
 # .gpu/soak unpacked from its results.tgz: copied in when this machine has none yet, so that the chunks go on; references
 # are compared with earlier chunks' only on the same host, whose engine cache built them).
-# Writes $RESULTS/$SOAK_TAG/{samples.csv,chunk-N.json,summary.json,summary.txt,mismatches.log,errors.log,console.txt}.
+# Writes $RESULTS/$SOAK_TAG/{samples.csv,chunk-N.json,summary.json,summary.txt,mismatches.log,errors.log,console.txt}
+# and gpu-process-memory.csv (every process's GPU memory as nvidia-smi reports it, every 10 s; soak=1 marks the soak's JVM).
 SOAK_TAG=${SOAK_TAG:-soak}
 SOAK_END=${SOAK_END:-$(( $(date +%s) + 480 ))}
 SDIR=$RESULTS/$SOAK_TAG
@@ -36,12 +37,22 @@ else
   # the opening and progress lines go to console.txt only; the summary is printed last
   # killed 60 s after SOAK_END (at least 90 s from now, so that a late start still opens, runs once and closes)
   limit=$(( SOAK_END - $(date +%s) + 60 )); [ "$limit" -lt 90 ] && limit=90
+  # the soak samples the whole device's memory (NVML), which other processes on the GPU move too: beside it, the
+  # driver's per-process figures, every 10 s (the soak's JVM marked)
+  ( sleep 5; jvm=$(pgrep -f -n "org.infer4j.bench.Soak .*--out $SDIR")
+    [ -f "$SDIR/gpu-process-memory.csv" ] || echo "time,pid,used_mib,soak" > "$SDIR/gpu-process-memory.csv"
+    while [ -n "$jvm" ] && kill -0 "$jvm" 2>/dev/null; do
+      nvidia-smi --query-compute-apps=pid,used_memory --format=csv,noheader,nounits \
+        | awk -F', ' -v p="$jvm" -v t="$(date +%s)" '{ print t "," $1 "," $2 "," ($1 == p) }' >> "$SDIR/gpu-process-memory.csv"
+      sleep 10
+    done ) & process_sampler=$!
   timeout -k 10 "$limit" java -Xmx"${JAVA_HEAP:-8g}" -XX:ErrorFile="$SDIR/hs_err-%p.log" \
     -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp "$APP_CP" org.infer4j.bench.Soak \
     --model "$(IFS=,; echo "${soak_models[*]}")" --backend "${SOAK_BACKENDS:-ort-cuda,ort-tensorrt,tensorrt,tensorrt+graphs}" \
     --precision "${SOAK_PRECISIONS:-FP32,FP16}" --threads "${SOAK_THREADS:-8}" --duration "${SOAK_DURATION:-8m}" \
     --stop-at "$SOAK_END" --hang-grace 30s ${SOAK_ARGS:-} --out "$SDIR" >> "$SDIR/console.txt" 2>&1
   rc=$?
+  kill "$process_sampler" 2>/dev/null
   echo "soak exit status $rc (0: every chunk so far passed; 1: a mismatch, an error or an unfinished chunk; 124/137: killed" \
     "after SOAK_END, a hang; 134: aborted, e.g. by glibc)" | tee -a "$SDIR/console.txt"
   if [ "$rc" -ge 124 ]; then
