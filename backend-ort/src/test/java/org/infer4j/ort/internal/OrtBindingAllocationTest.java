@@ -26,11 +26,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * What a call allocates on the Java heap on the ONNX Runtime backends, counted by the JVM
  * ({@code com.sun.management.ThreadMXBean.getThreadAllocatedBytes}) over {@value #RUNS} calls of
- * mlp_tiny after {@value #WARMUP} to let the JIT compile them ({@value #GPU_RUNS} on the GPU providers, whose every
- * call waits for the device: a hundred thousand of them take minutes on a GPU that other processes share). The binding and the bare session are
- * compared by their least allocating of {@value #WINDOWS} windows of {@value #RUNS} calls: on a loaded
- * machine the JIT may compile a loop only well into the first window, and until it has, escape
- * analysis does not remove what the compiled loop does not allocate. ONNX Runtime's Java binding allocates
+ * mlp_tiny after {@value #WARMUP} to let the JIT compile them ({@value #GPU_RUNS} on the GPU providers, whose
+ * every call waits for the device: a hundred thousand of them take minutes on a GPU that other processes share).
+ * The binding and the bare session are compared by their least allocating of {@value #WINDOWS} such
+ * windows: on a loaded machine the JIT may compile a loop only well into the first window, and until it
+ * has, escape analysis does not remove what the compiled loop does not allocate. ONNX Runtime's Java binding allocates
  * on every run (its argument arrays and a Result); a {@link Binding} must add nothing to that beyond
  * {@value #MARGIN_BYTES} bytes, measured against a bare session with the same execution provider.
  * ort-cuda and ort-tensorrt run where they are available (a GPU). Prints the figures the docs quote.
