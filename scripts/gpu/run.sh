@@ -4,8 +4,9 @@
 #   bash scripts/gpu/run.sh PHASE [PHASE...]
 # Phases: env (GPU line and versions), models (export the reference models with PyTorch's timings),
 # tests (every module's JUnit tests, GPU ones included, a JVM per class; TEST_INCLUDE, a class-name regex, picks
-# some, TEST_METHOD, CLASS#METHOD, one test; TEST_LANES, TEST_DEADLINE, TEST_LOG: see phase_tests), and the phases in scripts/gpu/phases/PHASE.sh (bench-models, compare, conformance,
-# driver-only, metrics, ort-graphs, sanitize, soak, study, zoo: each file's header says what it does). docs/gpu-runbook.md has the whole lease.
+# some, TEST_METHOD, CLASS#METHOD, one test; TEST_LANES, TEST_DEADLINE, TEST_LOG: see phase_tests), and the phases
+# in scripts/gpu/phases/PHASE.sh (bench-models, compare, conformance, driver-only, metrics, ort-graphs, sanitize,
+# soak, study, zoo: each file's header says what it does). docs/gpu-runbook.md has the whole lease.
 # Writes at most a few files under $OUT (the device returns 8 files at most); results.tgz and
 # timing-cache.tgz come from keep.sh, which a call cut short by its time limit runs itself.
 set -uo pipefail
